@@ -1,0 +1,61 @@
+"""``flake8-secret-key check|report|fix``: one console script, three subcommands.
+
+Each subcommand lives in its own module with ``add_arguments(parser)`` and
+``run(args) -> int``; this file only dispatches, so ``check`` never pays for
+``fix``'s libcst import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+COMMANDS = {
+    "check": ("flake8_secret_key.cmd_check", "report hardcoded secret keys (CI, ruff users)"),
+    "report": ("flake8_secret_key.cmd_report", "mark a folder of student submissions"),
+    "fix": ("flake8_secret_key.cmd_fix", "rewrite hardcoded keys to environment reads"),
+}
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("flake8-secret-key")
+    except PackageNotFoundError:  # pragma: no cover
+        return "unknown"
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flake8-secret-key",
+        description="Find hardcoded web-framework secret keys and move them to the environment.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        if command is None or command == name:
+            importlib.import_module(module_name).add_arguments(sp)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in args_list if a in COMMANDS), None)
+    parser = build_parser(command)
+    args = parser.parse_args(args_list)
+    module = importlib.import_module(COMMANDS[args.command][0])
+    try:
+        return int(module.run(args))
+    except KeyboardInterrupt:
+        sys.stderr.write("flake8-secret-key: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

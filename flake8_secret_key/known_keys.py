@@ -1,0 +1,122 @@
+"""Published example keys, and where each was published.
+
+Students paste these from documentation, tutorials, books and templates, so they
+are public: a session cookie signed with one can be forged by anyone. This module
+may name them (they are not secrets); nothing else in the package prints a value.
+
+Matching ignores case, spaces, ``-`` and ``_`` (``normalize``). Three kinds of entry:
+
+* exact: the normalized value equals the normalized key;
+* prefix: the normalized value starts with it (Django's ``django-insecure-``);
+* core: the normalized value contains it (the Flask docs key, which circulates
+  as str or bytes, with or without its ``_`` prefix, and truncated).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
+
+FLASK_QUICKSTART = "the Flask documentation (quickstart, sessions)"
+FLASK_TUTORIAL = "the Flask tutorial"
+
+
+class KnownKey(NamedTuple):
+    key: str
+    source: str
+    match: str = "exact"  # "exact", "prefix" or "core"
+
+
+KNOWN_KEYS: tuple[KnownKey, ...] = (
+    # Flask documentation, quickstart "Sessions": b'_5#y2L"F4Q8z\n\xec]/'.
+    # Matched on its printable core so str/bytes, prefixed and truncated copies match.
+    KnownKey('5#y2L"F4Q8z', FLASK_QUICKSTART, "core"),
+    # Flask documentation before 1.0, quickstart "Sessions".
+    KnownKey("A0Zr98j/3yX R~XHH!jmN]LWX/,?RT", FLASK_QUICKSTART, "core"),
+    # Flask documentation, "How to generate good secret keys": the sample output
+    # of `python -c 'import secrets; print(secrets.token_hex())'`.
+    KnownKey(
+        "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf",
+        "the Flask documentation (sample output of secrets.token_hex())",
+    ),
+    # Flask tutorial (flaskr), `app.config.from_mapping(SECRET_KEY="dev")`.
+    KnownKey("dev", FLASK_TUTORIAL),
+    # The pre-1.0 Flask tutorial (flaskr.py).
+    KnownKey("development key", "the old Flask tutorial (flaskr)"),
+    # Miguel Grinberg, The Flask Mega-Tutorial, chapter 3 (config.py).
+    KnownKey("you-will-never-guess", "the Flask Mega-Tutorial"),
+    # Miguel Grinberg, Flask Web Development (the "flasky" book and repository).
+    KnownKey("hard to guess string", "the book Flask Web Development (flasky)"),
+    # Flask-SocketIO documentation, first example.
+    KnownKey("secret!", "the Flask-SocketIO documentation"),
+    # Flask-JWT-Extended documentation, basic usage (`# Change this!`).
+    KnownKey("super-secret", "the Flask-JWT-Extended documentation"),
+    # FastAPI documentation, OAuth2 with JWT tutorial.
+    KnownKey(
+        "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7",
+        "the FastAPI documentation (OAuth2 with JWT tutorial)",
+    ),
+    # Django's startproject template marks generated development keys with this
+    # prefix since Django 3.2; the key sits in a settings.py that is committed.
+    KnownKey("django-insecure-", "Django's startproject template (insecure key)", "prefix"),
+    # Placeholders that tutorials, answers and templates tell readers to replace.
+    KnownKey("super secret key", "Stack Overflow answers and many tutorials"),
+    KnownKey("secret", "many tutorials and examples"),
+    KnownKey("secret string", "many tutorials and examples"),
+    KnownKey("changeme", "many templates (a placeholder to change)"),
+    KnownKey("your-secret-key", "many templates (a placeholder to change)"),
+    KnownKey("your-secret-key-here", "many templates (a placeholder to change)"),
+)
+
+_IGNORED = re.compile(r"[\s\-_]+")
+
+
+def normalize(value: str) -> str:
+    """Fold case and drop spaces, ``-`` and ``_``, as matching requires."""
+    return _IGNORED.sub("", value).casefold()
+
+
+class KnownKeys:
+    """A matcher over the built-in table plus a user's own keys (one per line)."""
+
+    def __init__(self, extra: Iterable[str] = ()) -> None:
+        self._exact: dict[str, str] = {}
+        self._prefix: list[tuple[str, str]] = []
+        self._core: list[tuple[str, str]] = []
+        for entry in KNOWN_KEYS:
+            self._add(entry)
+        for key in extra:
+            if key.strip():
+                self._add(KnownKey(key.strip(), "your list of known keys"))
+
+    def _add(self, entry: KnownKey) -> None:
+        norm = normalize(entry.key)
+        if not norm:
+            return
+        if entry.match == "core":
+            self._core.append((norm, entry.source))
+        elif entry.match == "prefix":
+            self._prefix.append((norm, entry.source))
+        else:
+            self._exact.setdefault(norm, entry.source)
+
+    def source_of(self, value: str | bytes) -> str | None:
+        """Where ``value`` was published, or None if it is not a known key."""
+        text = value.decode("latin-1") if isinstance(value, bytes) else value
+        norm = normalize(text)
+        if not norm:
+            return None
+        found = self._exact.get(norm)
+        if found is not None:
+            return found
+        for prefix, source in self._prefix:
+            if norm.startswith(prefix):
+                return source
+        for core, source in self._core:
+            if core in norm or (len(norm) >= 6 and norm in core):
+                return source
+        return None
+
+
+BUILTIN = KnownKeys()

@@ -1,0 +1,134 @@
+"""THE table of codes: code, message template, default on/off, help.
+
+Every front end (flake8 plugin, ``check``, ``report``, ``fix``, SARIF rules) reads
+codes and messages from here, so a message is worded in exactly one place.
+Codes are never renumbered.
+
+A message never contains the secret value: it names where the key goes
+(``target``), shows the fix for that very place, and for published example
+keys, names where the key was published.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from flake8_secret_key.detect import Observation, Source
+
+
+class Rule(NamedTuple):
+    """One code of the SKY family."""
+
+    code: str
+    name: str
+    default_on: bool
+    short: str
+    help: str
+
+
+SKY100 = Rule(
+    "SKY100",
+    "hardcoded-secret-key",
+    True,
+    "A hardcoded value becomes a secret key.",
+    "A secret key written in source is published with the source: anyone who can "
+    "read it can forge session cookies (for example log in as someone else). "
+    "Read it from the environment instead.",
+)
+SKY101 = Rule(
+    "SKY101",
+    "published-example-key",
+    True,
+    "The secret key is a published example key (docs, tutorials, templates).",
+    "Example keys from documentation and tutorials are public: anyone can forge "
+    "session cookies for an app that uses one. Read the key from the environment "
+    "and generate a fresh one (python -c 'import secrets; print(secrets.token_hex())').",
+)
+SKY102 = Rule(
+    "SKY102",
+    "secret-key-fallback",
+    True,
+    "The secret key is read from the environment but falls back to a hardcoded value.",
+    "When the variable is unset (a forgotten deploy setting, a new server) the app "
+    "silently runs with the hardcoded fallback, which is published with the source. "
+    "Require the variable instead, so a missing key fails loudly at start-up.",
+)
+SKY900 = Rule(
+    "SKY900",
+    "generated-secret-key",
+    False,
+    "The secret key is generated at start-up.",
+    "A key generated when the app starts (os.urandom, secrets.token_*, uuid4) "
+    "changes on every restart, logging all users out, and differs between worker "
+    "processes, so a session signed by one worker is rejected by another. Generate "
+    "the key once and read it from the environment.",
+)
+
+RULES: dict[str, Rule] = {r.code: r for r in (SKY100, SKY101, SKY102, SKY900)}
+
+#: The code each kind of source maps to; kinds not listed (environment, unknown)
+#: are observations, never findings.
+CODE_FOR_SOURCE: dict[Source, str] = {
+    Source.LITERAL: "SKY100",
+    Source.PUBLISHED: "SKY101",
+    Source.FALLBACK: "SKY102",
+    Source.GENERATED: "SKY900",
+}
+
+#: Codes that flake8 leaves off unless the user selects them.
+DEFAULT_OFF: tuple[str, ...] = tuple(r.code for r in RULES.values() if not r.default_on)
+
+
+def code_for(obs: Observation) -> str | None:
+    """The SKY code an observation is reported under, or None if it is fine."""
+    return CODE_FOR_SOURCE.get(obs.source)
+
+
+def env_name(setting: str) -> str:
+    """The environment variable named after a setting (``secret_key`` -> ``SECRET_KEY``)."""
+    return setting.upper()
+
+
+def message(obs: Observation) -> str | None:
+    """The one-line message for an observation (without the code), or None.
+
+    Never includes the value itself.
+    """
+    fix = obs.fix
+    via = f" (through {obs.via})" if obs.via else ""
+    if obs.source is Source.PUBLISHED:
+        return (
+            f"{obs.target} is the example key published in {obs.published}{via}: "
+            f"anyone can forge this app's sessions. Read it from the environment: {fix}"
+        )
+    if obs.source is Source.LITERAL:
+        what = "a predictable value" if obs.predictable else "a hardcoded value"
+        return (
+            f"{obs.target} is set to {what}{via}: anyone who can read the source can "
+            f"forge this app's sessions. Read it from the environment: {fix}"
+        )
+    if obs.source is Source.FALLBACK:
+        var = obs.env_var or "the variable"
+        published = (
+            f" (the example key published in {obs.published})" if obs.published else ""
+        )
+        return (
+            f"{obs.target} falls back to a hardcoded value{published}{via} when {var} "
+            f"is unset, so a forgotten setting runs with a published key. Require it: {fix}"
+        )
+    if obs.source is Source.GENERATED:
+        return (
+            f"{obs.target} is generated at start-up{via}: every restart logs all users "
+            f"out and each worker process signs with a different key. Read it from the "
+            f"environment: {fix}"
+        )
+    return None
+
+
+def flake8_text(obs: Observation) -> str | None:
+    """``"SKY100 message"`` as flake8 wants it, or None when there is nothing to say."""
+    code = code_for(obs)
+    text = message(obs)
+    if code is None or text is None:
+        return None
+    return f"{code} {text}"

@@ -1,0 +1,53 @@
+"""Reading Python source files as Python does: PEP 263 coding cookie, UTF-8 BOM.
+
+``check``, ``report`` and ``fix`` read bytes and decode them here, and ``fix``
+encodes back with the same encoding, BOM and line endings.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import tokenize
+from typing import NamedTuple
+
+from flake8_secret_key.detect import SourceError
+
+
+class Decoded(NamedTuple):
+    text: str  # without the BOM; line endings untouched
+    encoding: str  # the codec name Python would use, e.g. "utf-8", "latin-1"
+    bom: bool  # the file starts with a UTF-8 BOM
+    newline: str  # the first line ending seen ("\n" if none)
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode source bytes; raises ``SourceError`` with a one-line reason."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"cannot read the encoding: {exc.msg if hasattr(exc, 'msg') else exc}") from None
+    bom = data.startswith(codecs.BOM_UTF8)
+    if bom:
+        data = data[len(codecs.BOM_UTF8) :]
+        encoding = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise SourceError(f"not valid {encoding}: {exc.reason if isinstance(exc, UnicodeDecodeError) else exc}") from None
+    return Decoded(text, encoding, bom, _first_newline(text))
+
+
+def encode(decoded: Decoded, text: str) -> bytes:
+    """Encode ``text`` back as ``decoded`` was read (same codec, same BOM)."""
+    data = text.encode(decoded.encoding)
+    return codecs.BOM_UTF8 + data if decoded.bom else data
+
+
+def _first_newline(text: str) -> str:
+    for i, ch in enumerate(text):
+        if ch == "\r":
+            return "\r\n" if text[i + 1 : i + 2] == "\n" else "\r"
+        if ch == "\n":
+            return "\n"
+    return "\n"
