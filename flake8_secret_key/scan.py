@@ -1,0 +1,139 @@
+"""Finding the Python files worth scanning, and scanning one file's bytes.
+
+Discovery skips what nobody wants scanned: ``.git``, ``__pycache__``,
+``node_modules``, and virtual environments wherever they sit and whatever they
+are called (a folder holding ``pyvenv.cfg``, or any ``site-packages`` /
+``dist-packages`` folder). Students commit ``venv/``, ``env/``, ``.venv/``,
+``myenv/``, Windows-style ``venv/Lib/site-packages``: all pruned, not walked.
+
+``analyze_bytes`` is the one place where a file's bytes become observations for
+``check`` and ``report`` (``fix`` also decodes through ``source.decode``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
+
+from flake8_secret_key.detect import Observation, SourceError, observe_text
+from flake8_secret_key.options import Config
+from flake8_secret_key.source import decode
+
+#: Folder names never descended into.
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "__pycache__", "node_modules", "site-packages",
+     "dist-packages", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+)  # fmt: skip
+
+PY_SUFFIXES = (".py", ".pyw", ".pyi")
+
+
+class FileResult(NamedTuple):
+    """What scanning one file gave: observations, or a one-line error."""
+
+    path: str
+    observations: list[Observation]
+    error: str | None = None
+
+
+class Walk(NamedTuple):
+    """Python files found under a root, and how many were skipped (in venvs)."""
+
+    files: list[str]
+    skipped_venv_files: int
+
+
+def is_venv(path: str, names: Sequence[str] | None = None) -> bool:
+    """A virtual environment: holds ``pyvenv.cfg`` (or is a site-packages folder)."""
+    base = os.path.basename(os.path.normpath(path))
+    if base in {"site-packages", "dist-packages"}:
+        return True
+    if names is not None:
+        return "pyvenv.cfg" in names
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def excluded(path: str, patterns: Sequence[str]) -> bool:
+    """flake8-style ``--exclude``: a glob matches the base name or the whole path."""
+    if not patterns:
+        return False
+    base = os.path.basename(path)
+    norm = path.replace(os.sep, "/")
+    return any(fnmatch.fnmatch(base, p) or fnmatch.fnmatch(norm, p) for p in patterns)
+
+
+def walk(root: str, exclude: Sequence[str] = (), count_skipped: bool = False) -> Walk:
+    """Python files under ``root`` (sorted), pruning venvs and ``exclude`` globs.
+
+    With ``count_skipped``, the Python files inside pruned virtual environments
+    are counted (``report`` shows it); that costs a walk of the venv's names,
+    never a read.
+    """
+    if os.path.isfile(root):
+        return Walk([root], 0)
+    found: list[str] = []
+    skipped = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        keep = []
+        for d in dirnames:
+            full = os.path.join(dirpath, d)
+            if d in SKIP_DIRS or excluded(full, exclude) or os.path.islink(full):
+                if count_skipped and d in {"site-packages", "dist-packages"}:
+                    skipped += _count_py(full)
+                continue
+            if is_venv(full):
+                if count_skipped:
+                    skipped += _count_py(full)
+                continue
+            keep.append(d)
+        dirnames[:] = sorted(keep)
+        for f in filenames:
+            if f.endswith(PY_SUFFIXES):
+                full = os.path.join(dirpath, f)
+                if not excluded(full, exclude):
+                    found.append(full)
+    found.sort()
+    return Walk(found, skipped)
+
+
+def _count_py(path: str) -> int:
+    return sum(
+        1 for _, _, files in os.walk(path) for f in files if f.endswith(PY_SUFFIXES)
+    )
+
+
+def iter_python_files(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[str]:
+    """Every Python file under each path, in a stable order, without duplicates."""
+    seen: set[str] = set()
+    for path in paths:
+        for found in walk(path, exclude).files:
+            if found not in seen:
+                seen.add(found)
+                yield found
+
+
+def analyze_bytes(data: bytes, path: str, config: Config) -> FileResult:
+    """Observations for one file's bytes; never raises on any input."""
+    if not config.wants(path):
+        return FileResult(path, [])
+    try:
+        text = decode(data).text
+        return FileResult(path, observe_text(text, config.engine, path))
+    except SourceError as exc:
+        return FileResult(path, [], str(exc))
+    except Exception as exc:  # a bug of ours must not abort a whole scan
+        return FileResult(path, [], f"internal error ({type(exc).__name__}): please report")
+
+
+def analyze_path(path: str, config: Config) -> FileResult:
+    """Read and analyse one file; unreadable files give a one-line error."""
+    if not config.wants(path):
+        return FileResult(path, [])
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return FileResult(path, [], f"cannot read: {exc.strerror or exc}")
+    return analyze_bytes(data, path, config)
