@@ -157,9 +157,17 @@ _HARDCODED = (Source.LITERAL, Source.PUBLISHED)
 
 _ENCODINGS_FREE = {"encode", "decode"}
 _HASHES = {
-    "md5", "sha1", "sha224", "sha256", "sha384", "sha512",
-    "sha3_256", "sha3_512", "blake2b", "blake2s",
-}  # fmt: skip
+    "md5",
+    "sha1",
+    "sha224",
+    "sha256",
+    "sha384",
+    "sha512",
+    "sha3_256",
+    "sha3_512",
+    "blake2b",
+    "blake2s",
+}
 _DECODERS = {
     ("bytes", "fromhex"),
     ("binascii", "unhexlify"),
@@ -234,7 +242,11 @@ def _literal_text(node: ast.AST) -> str | bytes | None:
     if isinstance(node, ast.JoinedStr) and all(
         isinstance(v, ast.Constant) and isinstance(v.value, str) for v in node.values
     ):
-        return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+        return "".join(
+            v.value
+            for v in node.values
+            if isinstance(v, ast.Constant) and isinstance(v.value, str)
+        )
     return None
 
 
@@ -265,7 +277,7 @@ class _Walker:
         self.lines = lines
         self.found: list[Observation] = []
         self.consumed: set[int] = set()  # env reads that fed a setting (by id)
-        self.env_reads: list[tuple[ast.Call | ast.Subscript, _Scope]] = []
+        self.env_reads: list[ast.Call | ast.Subscript] = []
         self._bindings: dict[str, list[ast.AST]] | None = None
         self._resolving: set[str] = set()
         self.os_names = {"os"}
@@ -409,18 +421,24 @@ class _Walker:
         elif isinstance(node, ast.Call):
             self._call(node, scope)
         elif isinstance(node, ast.Dict):
-            for key, value in zip(node.keys, node.values):
+            for key, value in zip(node.keys, node.values, strict=True):
                 name = _str_const(key)
                 if name in self.names and key is not None:
-                    self._setting(name, Kind.DICT_ENTRY, f'the "{name}" entry', value, scope,
-                                  f'"{name}": {{}}')  # fmt: skip
+                    self._setting(
+                        name,
+                        Kind.DICT_ENTRY,
+                        f'the "{name}" entry',
+                        value,
+                        scope,
+                        f'"{name}": {{}}',
+                    )
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             self._defaults(node, scope)
         if isinstance(node, (ast.Subscript, ast.Call)):
             read = self._env_read(node)
             if read is not None and read.source is not Source.UNKNOWN:
                 assert isinstance(node, (ast.Subscript, ast.Call))
-                self.env_reads.append((node, scope))
+                self.env_reads.append(node)
 
     def _store(self, target: ast.AST, value: ast.AST, scope: _Scope) -> None:
         if isinstance(target, ast.Attribute) and target.attr in self.names:
@@ -450,15 +468,27 @@ class _Walker:
                     self._env_schema(kw.arg, kw.value, scope)
                     continue
                 label = _render(func)
-                self._setting(kw.arg, Kind.KEYWORD, f"the {kw.arg}= argument of {label}",
-                              kw.value, scope, f"{label}(..., {kw.arg}={{}})")  # fmt: skip
+                self._setting(
+                    kw.arg,
+                    Kind.KEYWORD,
+                    f"the {kw.arg}= argument of {label}",
+                    kw.value,
+                    scope,
+                    f"{label}(..., {kw.arg}={{}})",
+                )
         if callee == "setattr" and len(node.args) == 3:
             name = _str_const(node.args[1])
             if name in self.names:
                 assert name is not None
                 obj = _render(node.args[0])
-                self._setting(name, Kind.SETATTR, f"{obj}.{name}", node.args[2], scope,
-                              f'setattr({obj}, "{name}", {{}})')  # fmt: skip
+                self._setting(
+                    name,
+                    Kind.SETATTR,
+                    f"{obj}.{name}",
+                    node.args[2],
+                    scope,
+                    f'setattr({obj}, "{name}", {{}})',
+                )
         if method in {"update", "from_mapping"}:
             for arg in node.args:
                 if isinstance(arg, (ast.List, ast.Tuple)):
@@ -468,12 +498,23 @@ class _Walker:
             if name in self.names and not self._is_environ(func.value):
                 assert name is not None
                 where = f"{_render(func.value)}"
-                self._setting(name, Kind.SETDEFAULT, f'{where}["{name}"]', node.args[1], scope,
-                              f'{where}.setdefault("{name}", {{}})')  # fmt: skip
+                self._setting(
+                    name,
+                    Kind.SETDEFAULT,
+                    f'{where}["{name}"]',
+                    node.args[1],
+                    scope,
+                    f'{where}.setdefault("{name}", {{}})',
+                )
         if method == "from_prefixed_env" and "SECRET_KEY" in self.names:
-            self._emit(node, "SECRET_KEY", Kind.PREFIXED_ENV, f"{_render(func)}()",
-                       _Value(Source.ENVIRONMENT, node, env_var="FLASK_SECRET_KEY",
-                              reader="flask"), f"{_render(func)}()")  # fmt: skip
+            self._emit(
+                node,
+                "SECRET_KEY",
+                Kind.PREFIXED_ENV,
+                f"{_render(func)}()",
+                _Value(Source.ENVIRONMENT, node, env_var="FLASK_SECRET_KEY", reader="flask"),
+                f"{_render(func)}()",
+            )
 
     def _pairs(self, seq: ast.List | ast.Tuple, scope: _Scope) -> None:
         for item in seq.elts:
@@ -481,21 +522,37 @@ class _Walker:
                 name = _str_const(item.elts[0])
                 if name in self.names:
                     assert name is not None
-                    self._setting(name, Kind.PAIR, f'the ("{name}", ...) pair', item.elts[1],
-                                  scope, f'("{name}", {{}})')  # fmt: skip
+                    self._setting(
+                        name,
+                        Kind.PAIR,
+                        f'the ("{name}", ...) pair',
+                        item.elts[1],
+                        scope,
+                        f'("{name}", {{}})',
+                    )
 
     def _defaults(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: _Scope
     ) -> None:
         args = node.args
         positional = [*args.posonlyargs, *args.args]
-        pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults))
-        pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+        pairs = list(
+            zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)
+        )
+        pairs += [
+            (a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None
+        ]
         fname = getattr(node, "name", "lambda")
         for arg, default in pairs:
             if arg.arg in self.names:
-                self._setting(arg.arg, Kind.DEFAULT, f"the default of {fname}({arg.arg}=)",
-                              default, scope, f"def {fname}(..., {arg.arg}={{}})")  # fmt: skip
+                self._setting(
+                    arg.arg,
+                    Kind.DEFAULT,
+                    f"the default of {fname}({arg.arg}=)",
+                    default,
+                    scope,
+                    f"def {fname}(..., {arg.arg}={{}})",
+                )
 
     def _field(self, name: str, value: ast.AST, scope: _Scope) -> None:
         """A pydantic settings field: its default is a fallback for the variable."""
@@ -512,8 +569,13 @@ class _Walker:
         var = name.upper()
         fix = f"{name}: str  (no default: pydantic then requires {var})"
         if val.source in _HARDCODED:
-            val = val._replace(source=Source.FALLBACK, env_var=var, reader="pydantic",
-                               fallback=val.node, node=value)  # fmt: skip
+            val = val._replace(
+                source=Source.FALLBACK,
+                env_var=var,
+                reader="pydantic",
+                fallback=val.node,
+                node=value,
+            )
         elif val.source is Source.UNKNOWN and _is_none(inner):
             val = _Value(Source.ENVIRONMENT, value, env_var=var, reader="pydantic")
         self._emit(value, name, Kind.FIELD, f"the settings field {name}", val, fix)
@@ -534,14 +596,26 @@ class _Walker:
             return
         default = self._value(value.elts[1], 0)
         if default.source in _HARDCODED:
-            val = _Value(Source.FALLBACK, value, text=default.text, env_var=name,
-                         reader="django-environ", fallback=default.node)  # fmt: skip
+            val = _Value(
+                Source.FALLBACK,
+                value,
+                text=default.text,
+                env_var=name,
+                reader="django-environ",
+                fallback=default.node,
+            )
         elif default.source is Source.GENERATED:
             val = default._replace(env_var=name, reader="django-environ")
         else:
             return
-        self._emit(value, name, Kind.ENV_SCHEMA, f"environ.Env({name}=...)", val,
-                   f'environ.Env() and env("{name}") with no default')  # fmt: skip
+        self._emit(
+            value,
+            name,
+            Kind.ENV_SCHEMA,
+            f"environ.Env({name}=...)",
+            val,
+            f'environ.Env() and env("{name}") with no default',
+        )
 
     def _setting(
         self, name: str, kind: Kind, target: str, value: ast.AST, scope: _Scope, template: str
@@ -567,8 +641,12 @@ class _Walker:
         if val.via is not None and val.via in self.names:
             return  # reported where that setting is written
         if scope.handler_env and val.source in _HARDCODED:
-            val = val._replace(source=Source.FALLBACK, env_var=scope.handler_env,
-                               reader=scope.handler_reader, fallback=val.node)  # fmt: skip
+            val = val._replace(
+                source=Source.FALLBACK,
+                env_var=scope.handler_env,
+                reader=scope.handler_reader,
+                fallback=val.node,
+            )
         self._emit(at, name, kind, target, val, template)
 
     def _emit(
@@ -648,8 +726,7 @@ class _Walker:
         """An environment read (with its default, if any), or None."""
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
             if self._is_environ(node.value):
-                return _Value(Source.ENVIRONMENT, node, env_var=self._var(node.slice),
-                              reader="os")  # fmt: skip
+                return _Value(Source.ENVIRONMENT, node, env_var=self._var(node.slice), reader="os")
             return None
         if not isinstance(node, ast.Call):
             return None
@@ -659,13 +736,12 @@ class _Walker:
         reader = None
         default: ast.AST | None = None
         if (last in {"get", "setdefault"} and self._is_environ_dotted(head)) or (
-            last == "getenv" and (head in self.os_names or (not head and dotted in self.getenv_names))
-        ):  # fmt: skip
+            last == "getenv"
+            and (head in self.os_names or (not head and dotted in self.getenv_names))
+        ):
             reader = "os"
             default = _arg(node, 1, "default")
-        elif dotted in self.decouple_names or (
-            head in self.decouple_modules and last == "config"
-        ):
+        elif dotted in self.decouple_names or (head in self.decouple_modules and last == "config"):
             reader = "decouple"
             default = _arg(node, 1, "default")
         elif dotted in self.env_objects or (head in self.env_objects and last):
@@ -680,8 +756,14 @@ class _Walker:
             return _Value(Source.ENVIRONMENT, node, env_var=env_var, reader=reader)
         inner = self._value(default, depth + 1)
         if inner.source in _HARDCODED:
-            return _Value(Source.FALLBACK, node, text=inner.text, env_var=env_var,
-                          reader=reader, fallback=inner.node if inner.via is None else default)  # fmt: skip
+            return _Value(
+                Source.FALLBACK,
+                node,
+                text=inner.text,
+                env_var=env_var,
+                reader=reader,
+                fallback=inner.node if inner.via is None else default,
+            )
         if inner.source in (Source.FALLBACK, Source.GENERATED, Source.ENVIRONMENT):
             return inner._replace(node=node, env_var=env_var, reader=reader)
         return _Value(Source.UNKNOWN, node, env_var=env_var, reader=reader)
@@ -702,7 +784,7 @@ class _Walker:
 
     def _standalone_env_reads(self) -> None:
         """Fallbacks of secret-key variables that no setting consumed."""
-        for node, scope in self.env_reads:
+        for node in self.env_reads:
             if id(node) in self.consumed:
                 continue
             read = self._env_read(node)
@@ -712,8 +794,9 @@ class _Walker:
                 continue
             if read.source not in (Source.FALLBACK, Source.GENERATED):
                 continue
-            self._emit(node, read.env_var, Kind.ENV_READ, _render_read(node, read.env_var),
-                       read, "{}")  # fmt: skip
+            self._emit(
+                node, read.env_var, Kind.ENV_READ, _render_read(node, read.env_var), read, "{}"
+            )
 
     # -- value analysis ---------------------------------------------------------------
 
@@ -776,16 +859,19 @@ class _Walker:
         ops.reverse()
         if len(operands) == 1:
             return _Value(Source.UNKNOWN, node)
-        values = [self._operand(o, depth) for o in operands]
-        sources = {v.source for v in values if v is not None}
-        if any(v is None for v in values) or Source.UNKNOWN in sources:
+        maybe = [self._operand(o, depth) for o in operands]
+        values = [v for v in maybe if v is not None]
+        sources = {v.source for v in values}
+        if len(values) != len(maybe) or Source.UNKNOWN in sources:
             return _Value(Source.UNKNOWN, node)
+        if all(_is_number(o) for o in operands if not isinstance(o, ast.Tuple)):
+            return _Value(Source.UNKNOWN, node)  # 1 + 2 is no key
         if Source.GENERATED in sources and sources <= {Source.GENERATED, *_HARDCODED}:
             return _Value(Source.GENERATED, node)
         if not sources <= set(_HARDCODED):
             return _Value(Source.UNKNOWN, node)
         result: object = _operand_text(values[0])
-        for op, v in zip(ops, values[1:]):
+        for op, v in zip(ops, values[1:], strict=True):
             result = _apply(op, result, _operand_text(v))
         return _Value(Source.LITERAL, node, text=_capped(result))
 
@@ -803,23 +889,33 @@ class _Walker:
         func = node.func
         dotted = _dotted(func) or ""
         head, _, last = dotted.rpartition(".")
+        if isinstance(func, ast.Attribute):
+            last = func.attr  # also for receivers that are not names: "x".encode()
         args = node.args
         first = self._value(args[0], depth + 1) if args else None
         # Generated at start-up.
-        if (head, last) in _RANDOM or (not head and dotted in _RANDOM_BARE and self._from_random(dotted)):  # fmt: skip
+        if (head, last) in _RANDOM or (
+            not head and dotted in _RANDOM_BARE and self._from_random(dotted)
+        ):
             return _Value(Source.GENERATED, node)
         if isinstance(func, ast.Attribute):
+            sep = _literal_text(func.value)  # "" is no key, but a fine separator
+            if last == "join" and sep is not None and args and self._all_hardcoded(args[0], depth):
+                return _Value(Source.LITERAL, node, text=_join(sep, args[0]))
             receiver = self._value(func.value, depth + 1)
-            if receiver.source is Source.GENERATED and last in {"hex", "decode", "encode",
-                                                                 "hexdigest", "digest"}:  # fmt: skip
+            if receiver.source is Source.GENERATED and last in {
+                "hex",
+                "decode",
+                "encode",
+                "hexdigest",
+                "digest",
+            }:
                 return receiver._replace(node=node)
             if receiver.source in _HARDCODED:
                 if last in _ENCODINGS_FREE and all(_literal_text(a) is not None for a in args):
                     return _Value(Source.LITERAL, node, text=_convert(receiver.text, last, args))
                 if last in {"hexdigest", "digest"}:
                     return _Value(Source.LITERAL, node)
-                if last == "join" and args and self._all_hardcoded(args[0], depth):
-                    return _Value(Source.LITERAL, node, text=_join(receiver.text, args[0]))
                 if last in {"upper", "lower", "strip"} and not args:
                     return _Value(Source.LITERAL, node, text=_convert(receiver.text, last, args))
         if first is not None and first.source is Source.GENERATED:
@@ -862,8 +958,14 @@ class _Walker:
         hard = next((v for v in vals if v.source in _HARDCODED), None)
         env = next((v for v in vals if v.source in (Source.ENVIRONMENT, Source.FALLBACK)), None)
         if env is not None and hard is not None:
-            return _Value(Source.FALLBACK, node, text=hard.text, env_var=env.env_var,
-                          reader=env.reader, fallback=hard.node if hard.via is None else None)  # fmt: skip
+            return _Value(
+                Source.FALLBACK,
+                node,
+                text=hard.text,
+                env_var=env.env_var,
+                reader=env.reader,
+                fallback=hard.node if hard.via is None else None,
+            )
         if Source.FALLBACK in sources and env is not None:
             return env._replace(node=node)
         if Source.UNKNOWN in sources:
@@ -896,7 +998,7 @@ def _pair_targets(target: ast.AST, value: ast.AST) -> Iterator[tuple[ast.AST, as
             and len(value.elts) == len(target.elts)
             and not any(isinstance(e, ast.Starred) for e in target.elts)
         ):
-            yield from zip(target.elts, value.elts)
+            yield from zip(target.elts, value.elts, strict=True)
         return
     yield target, value
 
@@ -935,9 +1037,9 @@ def _bound_names(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
     elif isinstance(node, ast.Delete):
         for target in node.targets:
             yield from _stored(target, node)
-    elif isinstance(node, ast.MatchAs) and node.name:
-        yield node.name, node
-    elif isinstance(node, ast.MatchStar) and node.name:
+    elif (isinstance(node, ast.MatchAs) and node.name) or (
+        isinstance(node, ast.MatchStar) and node.name
+    ):
         yield node.name, node
     elif isinstance(node, ast.MatchMapping) and node.rest:
         yield node.rest, node
@@ -969,6 +1071,10 @@ def _kwarg(node: ast.Call, keyword: str) -> ast.AST | None:
         if kw.arg == keyword:
             return kw.value
     return None
+
+
+def _is_number(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float, complex))
 
 
 def _is_none(node: ast.AST) -> bool:
@@ -1006,7 +1112,11 @@ def _apply(op: ast.operator, left: object, right: object) -> object:
     if left is None or right is None:
         return None
     try:
-        if isinstance(op, ast.Add) and type(left) is type(right) and isinstance(left, (str, bytes)):
+        if (
+            isinstance(op, ast.Add)
+            and type(left) is type(right)
+            and isinstance(left, (str, bytes))
+        ):
             return left + right  # type: ignore[operator]
         if isinstance(op, ast.Mult):
             seq, times = (left, right) if isinstance(right, int) else (right, left)
@@ -1017,7 +1127,7 @@ def _apply(op: ast.operator, left: object, right: object) -> object:
             return None
         if isinstance(op, ast.Mod) and isinstance(left, (str, bytes)):
             if isinstance(right, (str, bytes, int, tuple)) and len(left) <= MAX_VALUE:
-                result = left % right  # type: ignore[operator]
+                result = left % right
                 return result if len(result) <= MAX_VALUE else None
     except (TypeError, ValueError, OverflowError, KeyError, MemoryError):
         return None

@@ -109,9 +109,7 @@ def message(obs: Observation) -> str | None:
         )
     if obs.source is Source.FALLBACK:
         var = obs.env_var or "the variable"
-        published = (
-            f" (the example key published in {obs.published})" if obs.published else ""
-        )
+        published = f" (the example key published in {obs.published})" if obs.published else ""
         return (
             f"{obs.target} falls back to a hardcoded value{published}{via} when {var} "
             f"is unset, so a forgotten setting runs with a published key. Require it: {fix}"

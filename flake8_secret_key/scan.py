@@ -99,9 +99,7 @@ def walk(root: str, exclude: Sequence[str] = (), count_skipped: bool = False) ->
 
 
 def _count_py(path: str) -> int:
-    return sum(
-        1 for _, _, files in os.walk(path) for f in files if f.endswith(PY_SUFFIXES)
-    )
+    return sum(1 for _, _, files in os.walk(path) for f in files if f.endswith(PY_SUFFIXES))
 
 
 def iter_python_files(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[str]:

@@ -26,7 +26,9 @@ def decode(data: bytes) -> Decoded:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(f"cannot read the encoding: {exc.msg if hasattr(exc, 'msg') else exc}") from None
+        raise SourceError(
+            f"cannot read the encoding: {exc.msg if hasattr(exc, 'msg') else exc}"
+        ) from None
     bom = data.startswith(codecs.BOM_UTF8)
     if bom:
         data = data[len(codecs.BOM_UTF8) :]
@@ -34,7 +36,9 @@ def decode(data: bytes) -> Decoded:
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise SourceError(f"not valid {encoding}: {exc.reason if isinstance(exc, UnicodeDecodeError) else exc}") from None
+        raise SourceError(
+            f"not valid {encoding}: {exc.reason if isinstance(exc, UnicodeDecodeError) else exc}"
+        ) from None
     return Decoded(text, encoding, bom, _first_newline(text))
 
 

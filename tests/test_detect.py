@@ -1,0 +1,432 @@
+"""The engine, table-driven: snippets that must fire (exact line, col, code) and must not.
+
+Columns are written as flake8 prints them (1-based), so a row reads like flake8's
+output; the engine itself returns 0-based character columns.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+
+from flake8_secret_key import rules
+from flake8_secret_key.detect import (
+    Kind,
+    Options,
+    Source,
+    Span,
+    may_hold_setting,
+    observe,
+    observe_text,
+    split_lines,
+)
+from flake8_secret_key.known_keys import KnownKeys
+
+
+def findings(src: str, options: Options | None = None) -> list[tuple[int, int, str]]:
+    text = textwrap.dedent(src)
+    found = observe(ast.parse(text), options or Options(), split_lines(text))
+    return [(o.line, o.col + 1, code) for o in found if (code := rules.code_for(o)) is not None]
+
+
+def sources(src: str) -> list[tuple[int, Kind, Source]]:
+    text = textwrap.dedent(src)
+    return [(o.line, o.kind, o.source) for o in observe_text(text)]
+
+
+# --------------------------------------------------------------------------- SKY100
+
+SKY100_FAIL = [
+    ('app.secret_key = "hunter2-xyz"', [(1, 18, "SKY100")]),
+    ('app.config["SECRET_KEY"] = "abc123xyz"', [(1, 28, "SKY100")]),
+    ("app.config['SECRET_KEY'] = 'abc123xyz'", [(1, 28, "SKY100")]),
+    ('self.app.secret_key = "k3y-value"', [(1, 23, "SKY100")]),
+    ('current_app.config["JWT_SECRET_KEY"] = "k3y-value"', [(1, 40, "SKY100")]),
+    ('setattr(app, "secret_key", "k3y-value")', [(1, 28, "SKY100")]),
+    ('app.secret_key, debug = "k3y-value", True', [(1, 25, "SKY100")]),
+    ('app.config.update(SECRET_KEY="k3y-value")', [(1, 30, "SKY100")]),
+    ('app.config.update({"SECRET_KEY": "k3y-value"})', [(1, 34, "SKY100")]),
+    ('app.config.update(dict(SECRET_KEY="k3y-value"))', [(1, 35, "SKY100")]),
+    ('app.config.update([("SECRET_KEY", "k3y-value")])', [(1, 35, "SKY100")]),
+    ('app.config.from_mapping(SECRET_KEY="k3y-value", DATABASE="x.db")', [(1, 36, "SKY100")]),
+    ('app.config.from_mapping({"SECRET_KEY": "k3y-value"})', [(1, 40, "SKY100")]),
+    ('app.config.setdefault("SECRET_KEY", "k3y-value")', [(1, 37, "SKY100")]),
+    ('SECRET_KEY = "k3y-value"', [(1, 14, "SKY100")]),
+    ('SECRET_KEY: str = "k3y-value"', [(1, 19, "SKY100")]),
+    ('class Config:\n    SECRET_KEY = "k3y-value"', [(2, 18, "SKY100")]),
+    ('if DEBUG:\n    SECRET_KEY = "k3y-value"', [(2, 18, "SKY100")]),
+    ('SECRET_KEY_FALLBACKS = ["old-k3y", "older-k3y"]', [(1, 25, "SKY100"), (1, 36, "SKY100")]),
+    ('SECRET_KEY_FALLBACKS = [os.environ["OLD"], "older-k3y"]', [(1, 44, "SKY100")]),
+    ('SessionMiddleware(app, secret_key="k3y-value")', [(1, 35, "SKY100")]),
+    ('override_settings(SECRET_KEY="k3y-value")', [(1, 30, "SKY100")]),
+    ('def create_app(secret_key="k3y-value"):\n    pass', [(1, 27, "SKY100")]),
+    ('def create_app(*, secret_key="k3y-value"):\n    pass', [(1, 30, "SKY100")]),
+    ('make = lambda secret_key="k3y-value": secret_key', [(1, 26, "SKY100")]),
+    ('WTF_CSRF_SECRET_KEY = b"k3y-value"', [(1, 23, "SKY100")]),
+    ('SECURITY_PASSWORD_SALT = "1465851453681"', [(1, 26, "SKY100")]),
+    ('JWT_SECRET_KEY = ("k3y" "-value")', [(1, 19, "SKY100")]),
+    ('SECRET_KEY = f"k3y-value"', [(1, 14, "SKY100")]),
+    ('SECRET_KEY = "k3y" + "-value"', [(1, 14, "SKY100")]),
+    ('SECRET_KEY = "k" * 32', [(1, 14, "SKY100")]),
+    ('SECRET_KEY = "%s-value" % "k3y"', [(1, 14, "SKY100")]),
+    ('SECRET_KEY = "%s-%s" % ("k3y", "value")', [(1, 14, "SKY100")]),
+    ('SECRET_KEY = "k3y-value".encode()', [(1, 14, "SKY100")]),
+    ('SECRET_KEY = b"k3y-value".decode("utf-8")', [(1, 14, "SKY100")]),
+    ('SECRET_KEY = bytes("k3y-value", "utf-8")', [(1, 14, "SKY100")]),
+    ('SECRET_KEY = str("k3y-value")', [(1, 14, "SKY100")]),
+    ('SECRET_KEY = bytes.fromhex("00ff00ff")', [(1, 14, "SKY100")]),
+    ('SECRET_KEY = binascii.unhexlify("00ff00ff")', [(1, 14, "SKY100")]),
+    ('SECRET_KEY = base64.b64decode("azN5LXZhbHVl")', [(1, 14, "SKY100")]),
+    ('SECRET_KEY = hashlib.sha256(b"k3y-value").hexdigest()', [(1, 14, "SKY100")]),
+    ('SECRET_KEY = "".join(["k3y", "-", "value"])', [(1, 14, "SKY100")]),
+    ('KEY = "k3y-value"\napp.secret_key = KEY', [(2, 18, "SKY100")]),
+    ('KEY = "k3y-value"\ndef make():\n    app.secret_key = KEY', [(3, 22, "SKY100")]),
+    ("app.secret_key = __name__", [(1, 18, "SKY100")]),
+    ('os.environ["SECRET_KEY"] = "k3y-value"', [(1, 28, "SKY100")]),
+    ('app.secret_key = "k3y-a" if DEBUG else "k3y-b"', [(1, 18, "SKY100")]),
+    ('x = {"SECRET_KEY": "k3y-value", "DEBUG": True}', [(1, 20, "SKY100")]),
+    # non-ASCII before the value: the column counts characters, not UTF-8 bytes
+    ('titre = "clé"; app.secret_key = "k3y-value"', [(1, 33, "SKY100")]),
+]
+
+SKY100_PASS = [
+    'x = app.config["SECRET_KEY"]',
+    "key = app.secret_key",
+    'if app.secret_key == "dev":\n    raise RuntimeError("set SECRET_KEY")',
+    'assert app.config["SECRET_KEY"] != "dev"',
+    '# app.secret_key = "k3y-value"',
+    '"""Set app.secret_key = "k3y-value" in production."""',
+    "HELP = \"SECRET_KEY = 'k3y-value'\"",
+    'print("SECRET_KEY", "k3y-value")',
+    'SECRET_KEY_FILE = "/run/secrets/key"',
+    'STRIPE_SECRET_KEY = "sk_test_123"',
+    'app.config["STRIPE_SECRET_KEY"] = "sk_test_123"',
+    'app.stripe_secret_key = "sk_test_123"',
+    'client = Stripe(secret_key_file="k.txt")',
+    'SECRET_KEY = ""',
+    'app.secret_key = b""',
+    "SECRET_KEY = None",
+    "SECRET_KEY = 42",
+    'SECRET_KEY = os.environ["SECRET_KEY"]',
+    'SECRET_KEY = os.environ.get("SECRET_KEY")',
+    'SECRET_KEY = os.getenv("SECRET_KEY")',
+    'SECRET_KEY = os.getenv("SECRET_KEY", None)',
+    "SECRET_KEY = settings.SECRET_KEY",
+    'SECRET_KEY = open("/run/secrets/key").read()',
+    "SECRET_KEY = load_key()",
+    'SECRET_KEY = f"{PREFIX}-value"',
+    'SECRET_KEY = PREFIX + "-value"',
+    "class Keys(Enum):\n    SECRET_KEY = auto()",
+    'def make():\n    SECRET_KEY = "k3y-value"\n    return 1',
+    "def create_app(secret_key=None):\n    pass",
+    'KEY = "a-value"\nKEY = "b-value"\napp.secret_key = KEY',
+    "def make(key):\n    app.secret_key = key",
+    'jwt.encode(payload, SECRET_KEY, algorithm="HS256")',
+    'debug = os.getenv("DEBUG", "0")',
+    'value = data.get("SECRET_KEY", "dev")',
+    'for app.secret_key in ["a", "b"]:\n    pass',
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), SKY100_FAIL)
+def test_sky100_fail(src: str, expected: list[tuple[int, int, str]]) -> None:
+    assert findings(src) == expected
+
+
+@pytest.mark.parametrize("src", SKY100_PASS)
+def test_sky100_pass(src: str) -> None:
+    assert findings(src) == []
+
+
+# --------------------------------------------------------------------------- SKY101
+
+SKY101_FAIL = [
+    ("app.secret_key = b'_5#y2L\"F4Q8z\\n\\xec]/'", [(1, 18, "SKY101")]),
+    ("app.secret_key = '_5#y2L\"F4Q8z\\n\\xec]/'", [(1, 18, "SKY101")]),
+    ("app.secret_key = b'5#y2L\"F4Q8z\\n\\xec]/'", [(1, 18, "SKY101")]),
+    ("app.secret_key = b'_5#y2L\"F4Q8z'", [(1, 18, "SKY101")]),
+    ("app.secret_key = 'A0Zr98j/3yX R~XHH!jmN]LWX/,?RT'", [(1, 18, "SKY101")]),
+    (
+        "SECRET_KEY = '192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf'",
+        [(1, 14, "SKY101")],
+    ),
+    ('app.config.from_mapping(SECRET_KEY="dev", DATABASE="x")', [(1, 36, "SKY101")]),
+    ('SECRET_KEY = "Dev"', [(1, 14, "SKY101")]),
+    ('app.secret_key = "development key"', [(1, 18, "SKY101")]),
+    ("SECRET_KEY = os.environ.get('X') and 'x' or 'you-will-never-guess'", []),
+    ('SECRET_KEY = "you-will-never-guess"', [(1, 14, "SKY101")]),
+    ('SECRET_KEY = "hard to guess string"', [(1, 14, "SKY101")]),
+    ('app.secret_key = "super secret key"', [(1, 18, "SKY101")]),
+    ('app.secret_key = "secret"', [(1, 18, "SKY101")]),
+    ('SECRET_KEY = "changeme"', [(1, 14, "SKY101")]),
+    ('SECRET_KEY = "change-me"', [(1, 14, "SKY101")]),
+    ('SECRET_KEY = "Change_Me"', [(1, 14, "SKY101")]),
+    ('SECRET_KEY = "your-secret-key"', [(1, 14, "SKY101")]),
+    ('SECRET_KEY = "secret string"', [(1, 14, "SKY101")]),
+    ('SECRET_KEY = "django-insecure-q1w2e3r4t5y6u7i8o9p0"', [(1, 14, "SKY101")]),
+    ('app.config["JWT_SECRET_KEY"] = "super-secret"', [(1, 32, "SKY101")]),
+    ('KEY = "dev"\napp.secret_key = KEY', [(2, 18, "SKY101")]),
+    ('SECRET_KEY = "d" + "ev"', [(1, 14, "SKY101")]),
+    ('SECRET_KEY = "dev".encode()', [(1, 14, "SKY101")]),
+]
+
+SKY101_PASS = [
+    # Only the whole key matches a placeholder, not a key that contains one.
+    'SECRET_KEY = "my-secret-production-key-7f3a"',
+    'SECRET_KEY = "developer-key-8c1d"',
+    'SECRET_KEY = "devops"',
+    # A known key in a comparison (a guard) or a read is not a setting.
+    'if app.secret_key == "dev":\n    raise SystemExit("set SECRET_KEY")',
+    'x = "dev"',
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), SKY101_FAIL)
+def test_sky101_fail(src: str, expected: list[tuple[int, int, str]]) -> None:
+    assert findings(src) == expected
+
+
+@pytest.mark.parametrize("src", SKY101_PASS)
+def test_sky101_pass(src: str) -> None:
+    assert [f for f in findings(src) if f[2] == "SKY101"] == []
+
+
+def test_known_keys_file_adds_keys() -> None:
+    options = Options(known_keys=KnownKeys(["course-example-key-2026"]))
+    src = 'app.secret_key = "Course Example Key 2026"'
+    assert findings(src) == [(1, 18, "SKY100")]
+    assert findings(src, options) == [(1, 18, "SKY101")]
+    (obs,) = observe_text(src, options)
+    assert obs.published == "your list of known keys"
+
+
+def test_published_message_names_source_not_value() -> None:
+    (obs,) = observe_text("app.secret_key = b'_5#y2L\"F4Q8z\\n\\xec]/'")
+    text = rules.message(obs)
+    assert text is not None
+    assert "Flask documentation" in text
+    assert "5#y2L" not in text
+
+
+# --------------------------------------------------------------------------- SKY102
+
+SKY102_FAIL = [
+    ('SECRET_KEY = os.environ.get("SECRET_KEY", "k3y-value")', [(1, 43, "SKY102")]),
+    ('app.secret_key = os.getenv("SECRET_KEY", "k3y-value")', [(1, 42, "SKY102")]),
+    ('from os import getenv\nSECRET_KEY = getenv("SECRET_KEY", "k3y")', [(2, 35, "SKY102")]),
+    ('from os import environ\nSECRET_KEY = environ.get("SK", "k3y")', [(2, 32, "SKY102")]),
+    ('import os as o\nSECRET_KEY = o.environ.get("SK", "k3y")', [(2, 34, "SKY102")]),
+    ('SECRET_KEY = os.environ.get("SECRET_KEY") or "k3y-value"', [(1, 46, "SKY102")]),
+    ('SECRET_KEY = os.environ["SK"] if "SK" in os.environ else "k3y"', [(1, 58, "SKY102")]),
+    ('SECRET_KEY = "k3y" if DEBUG else os.environ["SK"]', [(1, 14, "SKY102")]),
+    ('app.config["SECRET_KEY"] = os.getenv("MY_APP_KEY", "k3y-value")', [(1, 52, "SKY102")]),
+    ('os.environ.setdefault("SECRET_KEY", "k3y-value")', [(1, 37, "SKY102")]),
+    ('def make():\n    key = os.getenv("SECRET_KEY", "k3y")\n    return key', [(2, 35, "SKY102")]),
+    (
+        'try:\n    SECRET_KEY = os.environ["SECRET_KEY"]\nexcept KeyError:\n'
+        '    SECRET_KEY = "k3y-value"',
+        [(4, 18, "SKY102")],
+    ),
+    (
+        'try:\n    app.secret_key = os.environ["SK"]\nexcept (KeyError, ValueError):\n'
+        '    app.secret_key = "k3y-value"',
+        [(4, 22, "SKY102")],
+    ),
+    (
+        'from decouple import config\nSECRET_KEY = config("SECRET_KEY", default="k3y")',
+        [(2, 43, "SKY102")],
+    ),
+    (
+        'from environs import Env\nenv = Env()\nSECRET_KEY = env.str("SECRET_KEY", "k3y")',
+        [(3, 36, "SKY102")],
+    ),
+    (
+        'from environs import Env\nenv = Env()\nSECRET_KEY = env("SECRET_KEY", default="k3y")',
+        [(3, 40, "SKY102")],
+    ),
+    (
+        'import environ\nenv = environ.Env(SECRET_KEY=(str, "k3y-value"))',
+        [(2, 36, "SKY102")],
+    ),
+    (
+        "from pydantic_settings import BaseSettings\n"
+        'class Settings(BaseSettings):\n    secret_key: str = "k3y-value"',
+        [(3, 23, "SKY102")],
+    ),
+    ('KEY = os.getenv("SECRET_KEY", "k3y")\napp.secret_key = KEY', [(2, 18, "SKY102")]),
+    ('SECRET_KEY = os.environ.get("SECRET_KEY", "dev")', [(1, 43, "SKY102")]),
+]
+
+SKY102_PASS = [
+    'SECRET_KEY = os.environ["SECRET_KEY"]',
+    'SECRET_KEY = os.environ.get("SECRET_KEY", None)',
+    'debug = os.environ.get("DEBUG", "false")',
+    'url = os.getenv("DATABASE_URL", "sqlite://")',
+    'from decouple import config\nSECRET_KEY = config("SECRET_KEY")',
+    "from pydantic_settings import BaseSettings\n"
+    "class Settings(BaseSettings):\n    secret_key: str",
+    'try:\n    SECRET_KEY = os.environ["SECRET_KEY"]\nexcept KeyError:\n    raise SystemExit(1)',
+    'key = os.getenv("STRIPE_SECRET_KEY", "sk_test")',
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), SKY102_FAIL)
+def test_sky102_fail(src: str, expected: list[tuple[int, int, str]]) -> None:
+    assert findings(src) == expected
+
+
+@pytest.mark.parametrize("src", SKY102_PASS)
+def test_sky102_pass(src: str) -> None:
+    assert findings(src) == []
+
+
+def test_fallback_message_names_the_variable() -> None:
+    (obs,) = observe_text('app.secret_key = os.getenv("MY_APP_KEY", "k3y-value")')
+    assert obs.env_var == "MY_APP_KEY"
+    text = rules.message(obs)
+    assert text is not None and "MY_APP_KEY" in text and "k3y-value" not in text
+    assert obs.fix == 'app.secret_key = os.environ["MY_APP_KEY"]'
+
+
+# --------------------------------------------------------------------------- SKY900
+
+SKY900_FAIL = [
+    ("app.secret_key = os.urandom(24)", [(1, 18, "SKY900")]),
+    ("SECRET_KEY = secrets.token_hex()", [(1, 14, "SKY900")]),
+    ("SECRET_KEY = secrets.token_urlsafe(32)", [(1, 14, "SKY900")]),
+    ("SECRET_KEY = uuid.uuid4().hex", [(1, 14, "SKY900")]),
+    ("from uuid import uuid4\nSECRET_KEY = str(uuid4())", [(2, 14, "SKY900")]),
+    ("from secrets import token_hex\nSECRET_KEY = token_hex(16)", [(2, 14, "SKY900")]),
+    ("SECRET_KEY = os.urandom(24).hex()", [(1, 14, "SKY900")]),
+    ("SECRET_KEY = binascii.hexlify(os.urandom(24))", [(1, 14, "SKY900")]),
+    ('SECRET_KEY = os.environ.get("SECRET_KEY") or os.urandom(24)', [(1, 14, "SKY900")]),
+    ('SECRET_KEY = os.environ.get("SECRET_KEY", os.urandom(24))', [(1, 14, "SKY900")]),
+]
+
+SKY900_PASS = [
+    "token = secrets.token_hex()",
+    "nonce = os.urandom(16)",
+    "def make():\n    SECRET_KEY = os.urandom(24)",
+    "SECRET_KEY = uuid4()",  # a local uuid4 of unknown origin: not ours to judge
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), SKY900_FAIL)
+def test_sky900_fail(src: str, expected: list[tuple[int, int, str]]) -> None:
+    assert findings(src) == expected
+
+
+@pytest.mark.parametrize("src", SKY900_PASS)
+def test_sky900_pass(src: str) -> None:
+    assert findings(src) == []
+
+
+# --------------------------------------------------------------------------- observations
+
+
+def test_environment_observations_for_report() -> None:
+    src = """
+    import os
+    app.secret_key = os.environ["SECRET_KEY"]
+    app.config.from_prefixed_env()
+    app.config["SECRET_KEY"] = settings.KEY
+    """
+    assert sources(src) == [
+        (3, Kind.ATTRIBUTE, Source.ENVIRONMENT),
+        (4, Kind.PREFIXED_ENV, Source.ENVIRONMENT),
+        (5, Kind.SUBSCRIPT, Source.UNKNOWN),
+    ]
+
+
+def test_via_name_points_fix_at_the_binding() -> None:
+    src = 'KEY = "k3y-value"\napp.secret_key = KEY\nother.secret_key = KEY\n'
+    first, second = observe_text(src)
+    assert first.via == second.via == "KEY"
+    assert first.value == second.value == Span(1, 6, 1, 17)
+    assert (first.line, first.col) == (2, 17)
+    text = rules.message(first)
+    assert text is not None and "through KEY" in text
+
+
+def test_setting_name_used_elsewhere_is_reported_once() -> None:
+    src = 'SECRET_KEY = "k3y-value"\napp.secret_key = SECRET_KEY\n'
+    assert findings(src) == [(1, 14, "SKY100")]
+
+
+def test_fallback_value_span_is_the_whole_expression() -> None:
+    src = 'SECRET_KEY = os.environ.get("SECRET_KEY", "k3y-value")'
+    (obs,) = observe_text(src)
+    assert obs.value == Span(1, 13, 1, len(src))
+    assert (obs.col, obs.end_col) == (42, 53)  # underlines the hardcoded default
+
+
+def test_columns_count_characters_after_non_ascii() -> None:
+    src = 'app.secret_key = "ключ-значение"; app.secret_key = "é" + "x"\n'
+    first, second = observe_text(src)
+    assert (first.col, first.end_col) == (17, 32)
+    assert (second.col, second.end_col) == (51, 60)
+
+
+def test_configured_names() -> None:
+    options = Options(names=frozenset({"MY_KEY"}))
+    assert findings('MY_KEY = "k3y"\nSECRET_KEY = "k3y"', options) == [(1, 10, "SKY100")]
+
+
+def test_tree_is_not_mutated() -> None:
+    src = textwrap.dedent(
+        """
+        import os
+        KEY = "k3y"
+        app.secret_key = KEY
+        app.config.update(SECRET_KEY=os.getenv("SECRET_KEY", "dev"))
+        """
+    )
+    tree = ast.parse(src)
+    before = ast.dump(tree, include_attributes=True)
+    observe(tree, Options(), split_lines(src))
+    assert ast.dump(tree, include_attributes=True) == before
+
+
+def test_messages_never_contain_the_value() -> None:
+    value = "Zq8-unique-value-7731"
+    src = textwrap.dedent(
+        f"""
+        KEY = "{value}"
+        app.secret_key = "{value}"
+        app.config["SECRET_KEY"] = KEY
+        SECRET_KEY = os.getenv("SECRET_KEY", "{value}")
+        app.config.update(SECRET_KEY="{value}" + "x")
+        """
+    )
+    found = observe_text(src)
+    assert len(found) == 4
+    for obs in found:
+        text = rules.flake8_text(obs)
+        assert text is not None
+        assert value not in text
+        assert value not in obs.target
+        assert value not in obs.fix
+
+
+def test_text_prefilter() -> None:
+    assert not may_hold_setting("import os\nprint(os.getcwd())\n")
+    assert may_hold_setting("app.secret_key = x")
+    assert may_hold_setting("app.config.from_prefixed_env()")
+    assert observe_text("x = (\n") == []  # nothing to look for: not even parsed
+
+
+def test_split_lines_matches_the_tokenizer() -> None:
+    assert split_lines("a\r\nb\rc\x0cd\ne") == ["a\r\n", "b\r", "c\x0cd\n", "e"]
+
+
+def test_huge_literal_values_are_not_built() -> None:
+    (obs,) = observe_text('SECRET_KEY = "k" * 10**12')
+    assert obs.source is Source.UNKNOWN or rules.code_for(obs) == "SKY100"
+    (obs,) = observe_text('SECRET_KEY = "k" * 1000000000')
+    assert rules.code_for(obs) == "SKY100"
+
+
+def test_numbers_are_no_key() -> None:
+    assert findings("SECRET_KEY = 1 + 2\nSECRET_KEY = 3 * 4\n") == []
