@@ -17,19 +17,13 @@ from flake8_secret_key import rules
 from flake8_secret_key.detect import may_hold_setting, observe
 from flake8_secret_key.options import Config, OptionError, make_config
 
-try:
-    from importlib.metadata import version as _version
-
-    __version__ = _version("flake8-secret-key")
-except Exception:  # pragma: no cover - running from a source tree without metadata
-    __version__ = "0"
-
 
 class SecretKeyChecker:
     """flake8 plugin entry point (``SKY``)."""
 
+    # flake8 (>= 5) reads name and version from the distribution's metadata;
+    # looking the version up here would cost every editor run a metadata scan.
     name = "flake8-secret-key"
-    version = __version__
     config: ClassVar[Config] = Config()
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
