@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import enum
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
@@ -197,6 +198,8 @@ _ENCODERS = {
     ("base64", "b32encode"),
     ("base64", "b16encode"),
 }
+#: A string shaped like an environment variable's name ("AWS_SECRET_ACCESS_KEY").
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _PREDICTABLE_NAMES = {"__name__", "__file__", "__package__", "__qualname__"}
 
 
@@ -453,6 +456,8 @@ class _Walker:
         elif isinstance(target, ast.Name) and target.id in self.names:
             if scope.kind == "class" and scope.settings_class:
                 self._field(target.id, value, scope)
+            elif scope.kind == "class" and _ENV_NAME.match(_str_const(value) or ""):
+                pass  # class EnvProvider: SECRET_KEY = "AWS_SECRET_ACCESS_KEY" names a variable
             elif scope.kind in {"module", "class"}:
                 name = target.id
                 self._setting(name, Kind.NAME, name, value, scope, f"{name} = {{}}")

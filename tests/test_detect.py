@@ -88,6 +88,9 @@ SKY100_FAIL = [
     ('app.secret_key = "k3y-a" if DEBUG else "k3y-b"', [(1, 18, "SKY100")]),
     ('x = {"SECRET_KEY": "k3y-value", "DEBUG": True}', [(1, 20, "SKY100")]),
     # non-ASCII before the value: the column counts characters, not UTF-8 bytes
+    # ...but the same string stored as the key itself is a (confused, guessable) key
+    ('app.secret_key = "MY_SECRET_KEY"', [(1, 18, "SKY100")]),
+    ('SECRET_KEY = "DJANGO_SECRET_KEY"', [(1, 14, "SKY100")]),
     ('titre = "clé"; app.secret_key = "k3y-value"', [(1, 33, "SKY100")]),
 ]
 
@@ -127,6 +130,9 @@ SKY100_PASS = [
     'debug = os.getenv("DEBUG", "0")',
     'value = data.get("SECRET_KEY", "dev")',
     'for app.secret_key in ["a", "b"]:\n    pass',
+    # a class constant naming an environment variable (botocore's EnvProvider)
+    'class EnvProvider:\n    ACCESS_KEY = "AWS_ACCESS_KEY_ID"\n'
+    '    SECRET_KEY = "AWS_SECRET_ACCESS_KEY"',
 ]
 
 
