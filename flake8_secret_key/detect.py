@@ -188,7 +188,10 @@ _RANDOM = {
     ("random", "randbytes"),
     ("Fernet", "generate_key"),
 }
-_RANDOM_BARE = {"urandom", "token_hex", "token_bytes", "token_urlsafe", "uuid4", "uuid1"}
+_RANDOM_BARE = {
+    "urandom", "token_hex", "token_bytes", "token_urlsafe", "uuid4", "uuid1",
+    "get_random_secret_key",  # django.core.management.utils
+}  # fmt: skip
 _WRAPPERS = {"str", "bytes", "bytearray"}
 _ENCODERS = {
     ("binascii", "hexlify"),
@@ -280,7 +283,7 @@ class _Walker:
         self.lines = lines
         self.found: list[Observation] = []
         self.consumed: set[int] = set()  # env reads that fed a setting (by id)
-        self.env_reads: list[ast.Call | ast.Subscript] = []
+        self.env_reads: list[ast.expr] = []  # env reads, `a or b`, `a if c else b`
         self._bindings: dict[str, list[ast.AST]] | None = None
         self._resolving: set[str] = set()
         self.os_names = {"os"}
@@ -440,8 +443,11 @@ class _Walker:
         if isinstance(node, (ast.Subscript, ast.Call)):
             read = self._env_read(node)
             if read is not None and read.source is not Source.UNKNOWN:
-                assert isinstance(node, (ast.Subscript, ast.Call))
                 self.env_reads.append(node)
+        elif isinstance(node, ast.IfExp) or (
+            isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or)
+        ):
+            self.env_reads.append(node)
 
     def _store(self, target: ast.AST, value: ast.AST, scope: _Scope) -> None:
         if isinstance(target, ast.Attribute) and target.attr in self.names:
@@ -757,7 +763,8 @@ class _Walker:
         if reader is None or not node.args:
             return None
         env_var = self._var(node.args[0])
-        if default is None or _is_none(default):
+        if default is None or _is_none(default) or _literal_text(default) in {"", b""}:
+            # no default, None, or "" (an empty key is no secret): the environment's
             return _Value(Source.ENVIRONMENT, node, env_var=env_var, reader=reader)
         inner = self._value(default, depth + 1)
         if inner.source in _HARDCODED:
@@ -788,11 +795,17 @@ class _Walker:
         return name
 
     def _standalone_env_reads(self) -> None:
-        """Fallbacks of secret-key variables that no setting consumed."""
-        for node in self.env_reads:
+        """Fallbacks of secret-key variables that no setting consumed.
+
+        ``or``/``if`` combinations come first, so that the reads inside them are
+        consumed by them and reported once.
+        """
+        combos = [n for n in self.env_reads if isinstance(n, (ast.BoolOp, ast.IfExp))]
+        reads = [n for n in self.env_reads if not isinstance(n, (ast.BoolOp, ast.IfExp))]
+        for node in (*combos, *reads):
             if id(node) in self.consumed:
                 continue
-            read = self._env_read(node)
+            read = self._value(node, 0) if node in combos else self._env_read(node)
             if read is None or read.env_var is None:
                 continue
             if read.env_var not in self.names and read.env_var not in self.upper_names:
@@ -828,8 +841,10 @@ class _Walker:
                 return inner._replace(node=node)
             return _Value(Source.UNKNOWN, node)
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            self.consumed.add(id(node))
             return self._either(node, node.values, depth)
         if isinstance(node, ast.IfExp):
+            self.consumed.add(id(node))
             return self._either(node, [node.body, node.orelse], depth)
         if isinstance(node, ast.NamedExpr):
             return self._value(node.value, depth + 1)._replace(node=node)
@@ -947,7 +962,7 @@ class _Walker:
 
     def _from_random(self, name: str) -> bool:
         origin = self.imported.get(name, "")
-        return origin.split(".")[0] in {"os", "secrets", "uuid"}
+        return origin.split(".")[0] in {"os", "secrets", "uuid", "django"}
 
     def _all_hardcoded(self, node: ast.AST, depth: int) -> bool:
         if isinstance(node, (ast.List, ast.Tuple)):
@@ -962,6 +977,8 @@ class _Walker:
         sources = {v.source for v in vals}
         hard = next((v for v in vals if v.source in _HARDCODED), None)
         env = next((v for v in vals if v.source in (Source.ENVIRONMENT, Source.FALLBACK)), None)
+        if env is not None and env.source is Source.FALLBACK:
+            return env._replace(node=node)  # its own default is what an unset variable gives
         if env is not None and hard is not None:
             return _Value(
                 Source.FALLBACK,
@@ -971,8 +988,6 @@ class _Walker:
                 reader=env.reader,
                 fallback=hard.node if hard.via is None else None,
             )
-        if Source.FALLBACK in sources and env is not None:
-            return env._replace(node=node)
         if Source.UNKNOWN in sources:
             return _Value(Source.UNKNOWN, node)
         if Source.GENERATED in sources:
@@ -1099,7 +1114,7 @@ def _render_read(node: ast.AST, env_var: str) -> str:
         return f'{_render(node.func)}("{env_var}")'
     if isinstance(node, ast.Subscript):
         return f'{_render(node.value)}["{env_var}"]'
-    return env_var
+    return f"the read of {env_var}"
 
 
 def _operand_text(value: _Value) -> object:

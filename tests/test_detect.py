@@ -263,6 +263,10 @@ SKY102_FAIL = [
     ),
     ('KEY = os.getenv("SECRET_KEY", "k3y")\napp.secret_key = KEY', [(2, 18, "SKY102")]),
     ('SECRET_KEY = os.environ.get("SECRET_KEY", "dev")', [(1, 43, "SKY102")]),
+    # stand-alone reads of a secret-key variable, reported once
+    ('def make():\n    return os.getenv("SECRET_KEY") or "k3y"', [(2, 39, "SKY102")]),
+    ('key = os.getenv("SECRET_KEY", "a") or "b"', [(1, 31, "SKY102")]),
+    ('key = "k3y" if DEBUG else os.environ["JWT_SECRET_KEY"]', [(1, 7, "SKY102")]),
 ]
 
 SKY102_PASS = [
@@ -275,6 +279,9 @@ SKY102_PASS = [
     "class Settings(BaseSettings):\n    secret_key: str",
     'try:\n    SECRET_KEY = os.environ["SECRET_KEY"]\nexcept KeyError:\n    raise SystemExit(1)',
     'key = os.getenv("STRIPE_SECRET_KEY", "sk_test")',
+    'SECRET_KEY = os.environ.get("SECRET_KEY", "")',
+    'key = os.getenv("SECRET_KEY") or os.getenv("OLD_SECRET_KEY")',
+    'timeout = os.getenv("TIMEOUT") or "30"',
 ]
 
 
@@ -309,6 +316,11 @@ SKY900_FAIL = [
     ("SECRET_KEY = binascii.hexlify(os.urandom(24))", [(1, 14, "SKY900")]),
     ('SECRET_KEY = os.environ.get("SECRET_KEY") or os.urandom(24)', [(1, 14, "SKY900")]),
     ('SECRET_KEY = os.environ.get("SECRET_KEY", os.urandom(24))', [(1, 14, "SKY900")]),
+    (
+        "from django.core.management.utils import get_random_secret_key\n"
+        "SECRET_KEY = get_random_secret_key()",
+        [(2, 14, "SKY900")],
+    ),
 ]
 
 SKY900_PASS = [
@@ -330,6 +342,12 @@ def test_sky900_pass(src: str) -> None:
 
 
 # --------------------------------------------------------------------------- observations
+
+
+def test_empty_default_is_an_environment_read() -> None:
+    assert sources('SECRET_KEY = os.environ.get("SECRET_KEY", "")') == [
+        (1, Kind.NAME, Source.ENVIRONMENT)
+    ]
 
 
 def test_environment_observations_for_report() -> None:
