@@ -977,8 +977,9 @@ class _Walker:
         sources = {v.source for v in vals}
         hard = next((v for v in vals if v.source in _HARDCODED), None)
         env = next((v for v in vals if v.source in (Source.ENVIRONMENT, Source.FALLBACK)), None)
-        if env is not None and env.source is Source.FALLBACK:
-            return env._replace(node=node)  # its own default is what an unset variable gives
+        inner_fallback = next((v for v in vals if v.source is Source.FALLBACK), None)
+        if inner_fallback is not None:  # its default is what an unset variable gives
+            return inner_fallback._replace(node=node)
         if env is not None and hard is not None:
             return _Value(
                 Source.FALLBACK,

@@ -266,6 +266,7 @@ SKY102_FAIL = [
     # stand-alone reads of a secret-key variable, reported once
     ('def make():\n    return os.getenv("SECRET_KEY") or "k3y"', [(2, 39, "SKY102")]),
     ('key = os.getenv("SECRET_KEY", "a") or "b"', [(1, 31, "SKY102")]),
+    ('SECRET_KEY = os.getenv("NEW_KEY") or os.getenv("OLD_KEY", "k3y")', [(1, 59, "SKY102")]),
     ('key = "k3y" if DEBUG else os.environ["JWT_SECRET_KEY"]', [(1, 7, "SKY102")]),
 ]
 
