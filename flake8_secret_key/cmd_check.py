@@ -1,0 +1,441 @@
+"""``flake8-secret-key check``: the plugin's findings without flake8, for CI and ruff users.
+
+Same engine, same options, same codes, same ``# noqa`` comments as
+``flake8 --select SKY``, so the two never disagree on a file. Exit status is a
+bitmask: 1 when something was found, 2 when a path could not be read or parsed
+(or the command line was wrong), 3 for both. Each problem is one line on stderr
+and never stops the scan of the other files.
+
+Start-up stays light: json, the TOML parser and the process pool are imported
+only by the runs that use them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import sys
+import tokenize
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple, TextIO
+
+from flake8_secret_key import rules, scan
+from flake8_secret_key.detect import split_lines
+from flake8_secret_key.formats import FORMATS, FileError, Finding, make_finding, render, sort_key
+from flake8_secret_key.options import Config, OptionError, make_config, parse_names
+from flake8_secret_key.pyproject_config import ProjectOptions, load
+from flake8_secret_key.source import decode
+
+#: Below this many files one process is faster than starting a pool: most files
+#: fail the engine's text prefilter and cost a read and a substring search.
+POOL_MIN_FILES = 200
+
+#: flake8's own patterns for noqa comments, line and file (flake8/defaults.py).
+NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.I)
+NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.I)
+#: flake8's VALID_CODE_PREFIX: what --select and --ignore accept.
+CODE_PREFIX = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}$", re.ASCII)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``check``; values are validated in ``run`` (one-line errors)."""
+    add = parser.add_argument
+    add("paths", nargs="*", metavar="PATH", help="files or folders to check; - reads stdin")
+    add("--format", metavar="{" + ",".join(FORMATS) + "}", help="output format (default: text)")
+    add(
+        "--select",
+        metavar="CODES",
+        help="comma separated code prefixes to report, as flake8 reads them (default: "
+        "the codes on by default; SKY selects every code, SKY900 included)",
+    )
+    add("--ignore", metavar="CODES", help="comma separated code prefixes not to report")
+    add(
+        "--extend-select",
+        metavar="CODES",
+        action="append",
+        help="code prefixes to report on top of the selection, e.g. SKY900",
+    )
+    add("--extend-ignore", metavar="CODES", action="append", help="more prefixes to ignore")
+    add(
+        "--jobs",
+        "-j",
+        metavar="N",
+        help="processes to use (default: auto, every core; runs of fewer than "
+        f"{POOL_MIN_FILES} files use one)",
+    )
+    add(
+        "--secret-key-names",
+        metavar="NAMES",
+        help="setting names that hold a secret key, comma separated (default: SECRET_KEY, "
+        "SECRET_KEY_FALLBACKS, WTF_CSRF_SECRET_KEY, JWT_SECRET_KEY, SECURITY_PASSWORD_SALT, "
+        "secret_key)",
+    )
+    add(
+        "--secret-key-known-keys-file",
+        metavar="FILE",
+        help="a file of further published keys, one per line, reported as SKY101",
+    )
+    add(
+        "--include-tests",
+        "--secret-key-include-tests",
+        action="store_true",
+        default=None,
+        help="also check test code (test_*.py, *_test.py, conftest.py, tests/, test/)",
+    )
+    add(
+        "--exclude",
+        metavar="GLOBS",
+        action="append",
+        help="comma separated globs of files or folders to skip, matched against the base "
+        "name and the path; replaces pyproject's (venvs, .git, __pycache__ and "
+        "node_modules are always skipped)",
+    )
+    add("--extend-exclude", metavar="GLOBS", action="append", help="more globs to skip")
+    add("--stdin-display-name", metavar="NAME", help="the name of - in the output (stdin)")
+    add("--disable-noqa", action="store_true", help="also report lines marked noqa")
+    add("--output", "-o", metavar="FILE", help="write the findings to FILE, not stdout")
+
+
+class Settings(NamedTuple):
+    """The command line and pyproject.toml, merged and validated."""
+
+    paths: tuple[str, ...]
+    format: str
+    codes: frozenset[str]
+    jobs: int
+    config: Config
+    exclude: tuple[str, ...]
+    stdin_name: str
+    disable_noqa: bool
+    output: str | None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the paths; 0 clean, 1 findings, 2 errors, 3 both."""
+    try:
+        settings = resolve(args)
+    except OptionError as exc:
+        _stderr(f"flake8-secret-key: {exc}")
+        return 2
+    findings, errors = check(settings)
+    for error in errors:
+        _stderr(f"{error.path}: {error.reason}")
+    text = render(settings.format, findings, errors)
+    try:
+        _write(text, settings.output)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        _stderr(f"flake8-secret-key: --output: cannot write {settings.output}: {reason}")
+        return 2
+    return (1 if findings else 0) | (2 if errors else 0)
+
+
+# ----------------------------------------------------------------------- options
+
+
+def resolve(args: argparse.Namespace) -> Settings:
+    """Merge the command line over pyproject.toml; raises ``OptionError`` (one line)."""
+    paths = tuple(args.paths) or (".",)
+    start = next((p for p in paths if p != "-" and os.path.exists(p)), ".")
+    project = load(start, warn=lambda text: _stderr(f"flake8-secret-key: warning: {text}"))
+
+    fmt: str | None = args.format
+    where = "--format"
+    if fmt is None:
+        fmt, where = project.format, project.where("format")
+    if fmt is None:
+        fmt = "text"
+    elif fmt not in FORMATS:
+        raise OptionError(f"{where}: unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+    codes = selected_codes(
+        select=_codes(args, project, "select"),
+        ignore=_codes(args, project, "ignore"),
+        extend_select=_codes(args, project, "extend_select") or (),
+        extend_ignore=_codes(args, project, "extend_ignore") or (),
+    )
+    config = _config(args, project)
+    exclude = _list(args.exclude, project.exclude) + _list(
+        args.extend_exclude, project.extend_exclude
+    )
+    return Settings(
+        paths=paths,
+        format=fmt,
+        codes=codes,
+        jobs=parse_jobs(args.jobs),
+        config=config,
+        exclude=exclude,
+        stdin_name=args.stdin_display_name or "stdin",
+        disable_noqa=bool(args.disable_noqa),
+        output=args.output,
+    )
+
+
+def _config(args: argparse.Namespace, project: ProjectOptions) -> Config:
+    """The engine's options; an error names the option or the pyproject key it came from."""
+    names: str | Sequence[str] | None = args.secret_key_names
+    names_where = "--secret-key-names"
+    if names is None:
+        names, names_where = project.names, project.where("names")
+    known: str | None = args.secret_key_known_keys_file
+    known_where = "--secret-key-known-keys-file"
+    if known is None:
+        known, known_where = project.known_keys_file, project.where("known-keys-file")
+    include_tests = args.include_tests
+    if include_tests is None:
+        include_tests = bool(project.include_tests)
+    try:
+        parse_names(names)
+    except OptionError as exc:
+        raise _located(exc, names_where) from None
+    try:
+        return make_config(names, known, include_tests)
+    except OptionError as exc:
+        raise _located(exc, known_where) from None
+
+
+def _located(exc: OptionError, where: str) -> OptionError:
+    """The option's own message, prefixed with the pyproject key when it came from there."""
+    return exc if where.startswith("--") else OptionError(f"{where}: {exc}")
+
+
+def _list(cli: Sequence[str] | None, project: Sequence[str] | None) -> tuple[str, ...]:
+    """Comma separated command-line values (repeatable), else pyproject's list."""
+    if cli is None:
+        return tuple(project or ())
+    return tuple(item.strip() for value in cli for item in value.split(",") if item.strip())
+
+
+def _codes(
+    args: argparse.Namespace, project: ProjectOptions, field: str
+) -> tuple[str, ...] | None:
+    value = getattr(args, field)
+    where = "--" + field.replace("_", "-")
+    if value is None:
+        value = getattr(project, field)
+        where = project.where(field.replace("_", "-"))
+        if value is None:
+            return None
+    elif isinstance(value, str):
+        value = [value]
+    codes = _list(value, None)
+    bad = [c for c in codes if not CODE_PREFIX.match(c)]
+    if bad:
+        raise OptionError(f"{where}: not a code prefix: {', '.join(bad)} (e.g. SKY, SKY1, SKY100)")
+    return codes
+
+
+def selected_codes(
+    select: Sequence[str] | None,
+    ignore: Sequence[str] | None,
+    extend_select: Sequence[str] = (),
+    extend_ignore: Sequence[str] = (),
+) -> frozenset[str]:
+    """The SKY codes reported, decided as flake8's ``DecisionEngine`` decides.
+
+    By default every code is selected and the codes off by default
+    (``rules.DEFAULT_OFF``) are ignored; an explicit choice beats a default one,
+    and between two explicit (or two default) matches the longer prefix wins.
+    """
+    explicit_select = (*(select or ()), *extend_select)
+    explicit_ignore = (*(ignore or ()), *extend_ignore)
+    all_select = (*(("SKY",) if select is None else select), *extend_select)
+    all_ignore = (*(rules.DEFAULT_OFF if ignore is None else ignore), *extend_ignore)
+
+    def keep(code: str) -> bool:
+        chosen = _longest(code, all_select)
+        dropped = _longest(code, all_ignore)
+        if dropped < 0 or chosen < 0:
+            return chosen >= 0 and dropped < 0
+        by_user, against_user = _longest(code, explicit_select), _longest(code, explicit_ignore)
+        if (by_user >= 0) != (against_user >= 0):
+            return by_user >= 0
+        return chosen > dropped  # in both lists: the longest prefix wins
+
+    return frozenset(code for code in rules.RULES if keep(code))
+
+
+def _longest(code: str, prefixes: Sequence[str]) -> int:
+    """The length of the longest prefix of ``code`` in ``prefixes``, or -1."""
+    return max((len(p) for p in prefixes if code.startswith(p)), default=-1)
+
+
+def parse_jobs(value: str | None) -> int:
+    """``--jobs``: a positive number, or ``auto`` (the default: every usable core)."""
+    if value is None or value == "auto":
+        try:
+            return len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            return os.cpu_count() or 1
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise OptionError(f"--jobs: expected a positive number or auto, got {value!r}")
+    return jobs
+
+
+# ------------------------------------------------------------------------ checks
+
+
+def check(settings: Settings) -> tuple[list[Finding], list[FileError]]:
+    """Findings and errors for every path, each sorted by path (then line, col)."""
+    findings: list[Finding] = []
+    errors: list[FileError] = []
+    files: list[str] = []
+    for path in settings.paths:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            _collect(check_bytes(data, settings.stdin_name, settings), findings, errors)
+        elif not os.path.exists(path):
+            errors.append(FileError(path, "no such file or directory"))
+        else:
+            files.append(path)
+    for result in _check_files(list(scan.iter_python_files(files, settings.exclude)), settings):
+        _collect(result, findings, errors)
+    findings.sort(key=sort_key)
+    errors.sort()
+    return findings, errors
+
+
+class Checked(NamedTuple):
+    """One file's reported findings, or why it could not be checked."""
+
+    path: str
+    findings: list[Finding]
+    error: str | None = None
+
+
+def _collect(result: Checked, findings: list[Finding], errors: list[FileError]) -> None:
+    findings.extend(result.findings)
+    if result.error is not None:
+        errors.append(FileError(result.path, result.error))
+
+
+def check_path(path: str, settings: Settings) -> Checked:
+    """Read and check one file (``scan.analyze_bytes`` on its bytes)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return Checked(path, [], f"cannot read: {exc.strerror or exc}")
+    return check_bytes(data, path, settings)
+
+
+def check_bytes(data: bytes, path: str, settings: Settings) -> Checked:
+    """The engine's observations for a file, as selected findings minus ``# noqa``."""
+    result = scan.analyze_bytes(data, path, settings.config)
+    found = [make_finding(path, obs) for obs in result.observations]
+    kept = [f for f in found if f is not None and f.code in settings.codes]
+    if kept and not settings.disable_noqa:
+        kept = without_noqa(kept, decode(data).text)
+    return Checked(path, kept, result.error)
+
+
+def _check_files(files: list[str], settings: Settings) -> Iterable[Checked]:
+    """Check files in this process, or in a pool when there are enough of them."""
+    jobs = min(settings.jobs, len(files), 61 if sys.platform == "win32" else len(files))
+    if jobs < 2 or len(files) < POOL_MIN_FILES:
+        return [check_path(path, settings) for path in files]
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+            return list(pool.map(_check_in_worker, files, chunksize=_chunksize(files, jobs)))
+    except (OSError, NotImplementedError, ImportError):  # no semaphores, no fork: one process
+        return [check_path(path, settings) for path in files]
+
+
+def _chunksize(files: Sequence[str], jobs: int) -> int:
+    return max(1, min(64, len(files) // (jobs * 4)))
+
+
+_WORKER_SETTINGS: Settings | None = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _WORKER_SETTINGS
+    _WORKER_SETTINGS = settings
+
+
+def _check_in_worker(path: str) -> Checked:
+    assert _WORKER_SETTINGS is not None
+    return check_path(path, _WORKER_SETTINGS)
+
+
+# -------------------------------------------------------------------------- noqa
+
+
+def without_noqa(findings: Sequence[Finding], text: str) -> list[Finding]:
+    """Drop findings that flake8 would drop for a ``# noqa`` comment.
+
+    As flake8 does: ``# flake8: noqa`` on a line of its own skips the file; a
+    ``# noqa`` anywhere in a statement spanning several lines covers them all;
+    ``# noqa: SKY1`` covers codes by prefix; a bare ``# noqa`` covers all.
+    """
+    lines = split_lines(text)
+    if any(NOQA_FILE.match(line) for line in lines):
+        return []
+    noqa_lines = _noqa_line_mapping(text, lines)
+    kept = []
+    for finding in findings:
+        line = noqa_lines.get(finding.line)
+        if line is None:
+            line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+        match = NOQA_INLINE.search(line)
+        if match is None:
+            kept.append(finding)
+            continue
+        if match["codes"] is None:
+            continue
+        codes = {c for c in re.split(r"[,\s]", match["codes"]) if c.strip()}
+        if not finding.code.startswith(tuple(codes)):
+            kept.append(finding)
+    return kept
+
+
+def _noqa_line_mapping(text: str, lines: Sequence[str]) -> dict[int, str]:
+    """Line number -> the text flake8 searches for ``noqa`` (a whole statement's lines)."""
+    mapping: dict[int, str] = {}
+    first, last = len(lines) + 2, -1
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+                continue
+            first = min(first, token.start[0])
+            last = max(last, token.end[0])
+            if token.type in (tokenize.NL, tokenize.NEWLINE):
+                joined = "".join(lines[first - 1 : last])
+                mapping.update(dict.fromkeys(range(first, last + 1), joined))
+                first, last = len(lines) + 2, -1
+    except (tokenize.TokenError, SyntaxError):
+        return {}
+    return mapping
+
+
+# ------------------------------------------------------------------------ output
+
+
+def _stderr(line: str) -> None:
+    _write_text(sys.stderr, line + "\n")
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        _write_text(sys.stdout, text)
+        sys.stdout.flush()
+        return
+    with open(output, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+
+
+def _write_text(stream: TextIO, text: str) -> None:
+    """Write, replacing what the stream's encoding cannot show (paths, names)."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = stream.encoding or "ascii"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
