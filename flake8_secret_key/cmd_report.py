@@ -1,0 +1,328 @@
+"""``flake8-secret-key report SUBMISSIONS``: mark a whole cohort, one row per submission.
+
+Exit status: 0 when the report was written (whatever it found: marking is not a
+CI gate; use ``check`` for that), 2 on usage errors (a missing SUBMISSIONS
+folder, a bad option, an unwritable ``--output``), with a one-line message on
+stderr. A submission that cannot be read, or that breaks the scanner in any
+way, becomes an ``error`` row; it never aborts the report.
+
+Start-up stays light: zipfile, concurrent.futures, json, csv, html and tqdm are
+imported only by the code that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from flake8_secret_key.detect import Observation, Source
+from flake8_secret_key.options import Config, OptionError, make_config
+from flake8_secret_key.report import (
+    FORMATS,
+    Finding,
+    Row,
+    decide,
+    error_row,
+    redact_context,
+    render,
+)
+from flake8_secret_key.rules import code_for, message
+from flake8_secret_key.scan import analyze_bytes
+from flake8_secret_key.submissions import (
+    Reader,
+    Submission,
+    SubmissionError,
+    list_submissions,
+    printable,
+)
+
+#: Fewest submissions worth starting worker processes for; below it, one process.
+PARALLEL_MIN = 24
+
+Progress = Callable[[int], None]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "submissions",
+        metavar="SUBMISSIONS",
+        help="folder whose children are submissions: folders, .zip files "
+        "(a platform's 'download all' export too) or single .py files",
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, default="table", help="output format (default: table)"
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write the report to FILE (default: stdout)"
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="worker processes (default: all cores; 1: no extra processes)",
+    )
+    parser.add_argument(
+        "--known-keys-file",
+        "--secret-key-known-keys-file",
+        dest="known_keys_file",
+        metavar="FILE",
+        help="extra published keys, one per line (e.g. the key of your own course template)",
+    )
+    parser.add_argument(
+        "--secret-key-names",
+        metavar="NAMES",
+        help="comma-separated setting names to look for (default: SECRET_KEY, "
+        "secret_key, JWT_SECRET_KEY, ...)",
+    )
+    parser.add_argument(
+        "--include-tests",
+        action="store_true",
+        help="also scan test files (test_*.py, *_test.py, conftest.py, tests/)",
+    )
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("give 0 (all cores) or more")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    root = args.submissions
+    if not os.path.isdir(root):
+        what = "not a folder" if os.path.exists(root) else "no such folder"
+        return _usage(f"SUBMISSIONS: {what}: {printable(root)}")
+    try:
+        config = make_config(
+            names=args.secret_key_names,
+            known_keys_file=args.known_keys_file,
+            include_tests=args.include_tests,
+        )
+    except OptionError as exc:
+        return _usage(str(exc))
+    try:
+        subs = list_submissions(root)
+    except OSError as exc:
+        return _usage(f"cannot list {printable(root)}: {exc.strerror or exc}")
+    jobs = args.jobs or cpu_count()
+    rows = mark_all(subs, config, jobs, context=args.format == "html")
+    title = f"Secret keys: {os.path.basename(os.path.abspath(root))}"
+    return _write(render(rows, args.format, title), args.output, args.format)
+
+
+def cpu_count() -> int:
+    """Cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1  # pragma: no cover
+
+
+def _usage(text: str) -> int:
+    sys.stderr.write(f"flake8-secret-key report: {text}\n")
+    return 2
+
+
+def _write(text: str, output: str | None, fmt: str) -> int:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        except OSError as exc:
+            return _usage(f"cannot write {printable(output)}: {exc.strerror or exc}")
+        return 0
+    if fmt in ("table", "markdown"):  # for a terminal: its encoding, never a crash
+        encoding = sys.stdout.encoding or "utf-8"
+        data = text.encode(encoding, "replace")
+    else:  # for a program: always UTF-8
+        data = text.encode("utf-8")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+    return 0
+
+
+# ------------------------------------------------------------------ marking
+
+
+def mark_all(
+    subs: Sequence[Submission], config: Config, jobs: int = 1, context: bool = False
+) -> list[Row]:
+    """One row per submission, in ``subs``'s order, whatever the scheduling."""
+    with _progress(len(subs)) as step:
+        if jobs > 1 and len(subs) >= PARALLEL_MIN:
+            return _parallel(subs, config, jobs, context, step)
+        rows = []
+        for sub in subs:
+            rows.append(mark(sub, config, context))
+            step(1)
+        return rows
+
+
+def mark(sub: Submission, config: Config, context: bool = False) -> Row:
+    """The row for one submission; never raises."""
+    try:
+        return _mark(sub, config, context)
+    except SubmissionError as exc:
+        return error_row(sub.name, str(exc))
+    except MemoryError:
+        return error_row(sub.name, "too big to analyse in memory")
+    except RecursionError:
+        return error_row(sub.name, "too deeply nested to analyse")
+    except Exception as exc:  # a bug of ours must not abort the cohort
+        return error_row(sub.name, f"internal error ({type(exc).__name__}): please report")
+
+
+def _mark(sub: Submission, config: Config, context: bool) -> Row:
+    reader = Reader(sub)
+    findings: list[Finding] = []
+    file_errors: list[tuple[str, str]] = []
+    scanned = 0
+    for source_file in reader.files():
+        path = source_file.path
+        if not config.wants(path):
+            continue
+        scanned += 1
+        error = source_file.error
+        observations: list[Observation] = []
+        if error is None:
+            result = analyze_bytes(source_file.data, path, config)
+            error, observations = result.error, result.observations
+        if error is not None:
+            file_errors.append((path, error))
+            continue
+        text = _text(source_file.data) if context and observations else None
+        findings.extend(_finding(path, o, observations, text) for o in observations)
+    verdict, first, reason = decide(findings, scanned, len(file_errors), reader.skipped)
+    return Row(
+        submission=sub.name,
+        verdict=verdict,
+        findings=sum(1 for f in findings if f.code is not None),
+        first_location=first,
+        python_files=scanned,
+        skipped_venv_files=reader.skipped,
+        syntax_errors=len(file_errors),
+        error=reason,
+        observations=tuple(findings),
+        file_errors=tuple(file_errors),
+    )
+
+
+def _text(data: bytes) -> str | None:
+    from flake8_secret_key.source import decode
+
+    try:
+        return decode(data).text
+    except ValueError:  # pragma: no cover - it was decoded once already
+        return None
+
+
+def _finding(
+    path: str, obs: Observation, file_obs: Sequence[Observation], text: str | None
+) -> Finding:
+    return Finding(
+        path=path,
+        line=obs.line,
+        col=obs.col,
+        end_line=obs.end_line,
+        end_col=obs.end_col,
+        code=code_for(obs),
+        source=obs.source.value,
+        target=obs.target,
+        message=message(obs) or _plain_message(obs),
+        context=redact_context(text, file_obs, obs) if text is not None else (),
+    )
+
+
+def _plain_message(obs: Observation) -> str:
+    if obs.source is Source.ENVIRONMENT:
+        var = f" ({obs.env_var})" if obs.env_var else ""
+        return f"{obs.target} is read from the environment{var}, with no fallback: good."
+    return (
+        f"{obs.target} is read from somewhere the scanner cannot follow (a file, another "
+        "module, a call): check it by hand."
+    )
+
+
+# ------------------------------------------------------------------ processes
+
+
+def _mark_chunk(chunk: Sequence[Submission], config: Config, context: bool) -> list[Row]:
+    return [mark(sub, config, context) for sub in chunk]
+
+
+def _parallel(
+    subs: Sequence[Submission], config: Config, jobs: int, context: bool, step: Progress
+) -> list[Row]:
+    """Mark in worker processes; a crashed worker costs only its own submissions."""
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    size = max(1, min(16, len(subs) // (jobs * 4)))
+    chunks = [list(range(i, min(i + size, len(subs)))) for i in range(0, len(subs), size)]
+    rows: dict[int, Row] = {}
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
+            pending: dict[Future[list[Row]], list[int]] = {
+                pool.submit(_mark_chunk, [subs[i] for i in c], config, context): c
+                for c in chunks
+            }
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    indexes = pending.pop(future)
+                    rows.update(zip(indexes, future.result(), strict=True))
+                    step(len(indexes))
+    except BrokenProcessPool:
+        for i, sub in enumerate(subs):
+            if i not in rows:
+                rows[i] = _isolated(sub, config, context)
+                step(1)
+    return [rows[i] for i in range(len(subs))]
+
+
+def _isolated(sub: Submission, config: Config, context: bool) -> Row:
+    """Mark one submission in a process of its own (after a worker crashed)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(mark, sub, config, context).result()
+    except BrokenProcessPool:
+        return error_row(sub.name, "the scanner crashed on this submission (worker died)")
+
+
+class _progress:
+    """A tqdm bar on stderr when it is a terminal (and tqdm is installed); else nothing."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar: Any = None
+
+    def __enter__(self) -> Progress:
+        if self.total and sys.stderr.isatty():
+            try:
+                from tqdm import tqdm  # type: ignore[import-untyped, unused-ignore]
+            except ImportError:
+                return _nothing
+            bar = tqdm(total=self.total, unit="submission", file=sys.stderr, leave=False)
+            self.bar = bar
+            return lambda n: bar.update(n)
+        return _nothing
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _nothing(n: int) -> None:
+    return None

@@ -1,0 +1,492 @@
+"""Reading a cohort: a folder whose children are student submissions.
+
+A submission is a folder, a ``.zip`` or a lone ``.py`` file. A zip whose top
+level holds nothing but zips, or nothing but two or more folders, is a learning
+platform's "download all" export: each of those zips or folders is one
+submission, named ``export.zip/child``. Zips found inside a submission (a
+Moodle-style folder holding the student's upload) are read as part of it, one
+level deep.
+
+Zips are read in memory, never extracted. A zip is refused, as a one-line
+``SubmissionError`` for that submission only, when an entry has an absolute
+path or ``..``, is a symbolic link, or when what would be read breaks a cap:
+``MAX_TOTAL`` uncompressed bytes per submission, or a compression ratio above
+``MAX_RATIO`` (checked from the headers, then again while reading with a
+bounded read).
+
+Inside a submission, virtual environments and tool folders are skipped with the
+rules of ``scan.walk`` (a folder holding ``pyvenv.cfg``, any ``site-packages``
+or ``dist-packages``, ``.git``, ``__pycache__``, ``node_modules``...), applied
+to zip entry paths too; the Python files skipped inside virtual environments
+are counted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, NamedTuple
+
+from flake8_secret_key.scan import PY_SUFFIXES, SKIP_DIRS
+
+if TYPE_CHECKING:  # zipfile is imported only when a zip is read
+    from zipfile import ZipFile, ZipInfo
+
+#: Most uncompressed bytes read from the zips of one submission.
+MAX_TOTAL = 200 * 1024 * 1024
+#: Highest compression ratio accepted for an entry that is read.
+MAX_RATIO = 100
+#: Entries smaller than this are not held to the ratio (they cannot hurt).
+RATIO_MIN_SIZE = 64 * 1024
+#: Largest single Python file read; larger ones are a file error, not read.
+MAX_FILE = 20 * 1024 * 1024
+#: Folders that hold a virtual environment's packages (counted when skipped).
+PACKAGE_DIRS = frozenset({"site-packages", "dist-packages"})
+#: Junk that archivers add (macOS resource forks).
+JUNK_DIRS = frozenset({"__MACOSX"})
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CHUNK = 1 << 20
+
+
+class SubmissionError(ValueError):
+    """A submission that cannot be marked; ``str()`` is a one-line reason."""
+
+
+class Submission(NamedTuple):
+    """One student's work, as found in the cohort folder."""
+
+    name: str  # shown in the report: "alice", "alice.zip", "export.zip/bob.zip"
+    path: str  # the folder, zip or file on disk
+    member: str | None = None  # inside an export zip: "bob.zip" or "bob/"
+
+
+class SourceFile(NamedTuple):
+    """One Python file of a submission: its bytes, or why they were not read."""
+
+    path: str  # relative to the submission, "/"-separated; "inner.zip/app.py"
+    data: bytes
+    error: str | None = None
+
+
+def safe_text(text: str) -> str:
+    """A file name as text that can always be written (undecodable bytes -> U+FFFD)."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def printable(text: str) -> str:
+    """``text`` on one line: control characters shown as ``\\xNN`` escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+# ------------------------------------------------------------------ the cohort
+
+
+def list_submissions(root: str) -> list[Submission]:
+    """The submissions under ``root``, sorted by name.
+
+    Hidden entries and ``__MACOSX`` are ignored; anything else that is not a
+    folder, a zip or a Python file is still listed (and marked as an error)
+    so that the teacher sees it.
+    """
+    found: list[Submission] = []
+    with os.scandir(root) as entries:
+        children = sorted(entries, key=lambda e: e.name)
+    for entry in children:
+        if entry.name.startswith(".") or entry.name in JUNK_DIRS:
+            continue
+        if entry.name.lower().endswith(".zip") and entry.is_file():
+            found.extend(_export_members(entry.path, safe_text(entry.name)))
+        else:
+            found.append(Submission(safe_text(entry.name), entry.path))
+    return sort_submissions(found)
+
+
+def sort_submissions(subs: list[Submission]) -> list[Submission]:
+    """The report's one order: by name, case-insensitively, then exactly."""
+    return sorted(subs, key=lambda s: (s.name.casefold(), s.name))
+
+
+def _export_members(path: str, name: str) -> list[Submission]:
+    """The per-student members of an export zip, or the zip itself."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n.replace("\\", "/") for n in zf.namelist()]
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+        return [Submission(name, path)]  # reported as an error when marked
+    tops: dict[str, bool] = {}  # first component -> is a folder
+    for entry in names:
+        if unsafe_name(entry) is not None:
+            return [Submission(name, path)]
+        head, sep, _ = entry.partition("/")
+        if not head or head in JUNK_DIRS or head.startswith("."):
+            continue
+        tops[head] = tops.get(head, False) or bool(sep)
+    folders = [t for t, is_dir in tops.items() if is_dir]
+    files = [t for t, is_dir in tops.items() if not is_dir]
+    if files and not folders and all(f.lower().endswith(".zip") for f in files):
+        return [Submission(f"{name}/{f}", path, f) for f in files]
+    if len(folders) >= 2 and not files:
+        return [Submission(f"{name}/{d}", path, d + "/") for d in folders]
+    return [Submission(name, path)]
+
+
+# ------------------------------------------------------------------ one submission
+
+
+class Budget:
+    """Bytes one submission may still decompress from its zips."""
+
+    def __init__(self, total: int = MAX_TOTAL) -> None:
+        self.cap = total
+        self.left = total
+
+    def spend(self, size: int) -> None:
+        if size > self.left:
+            raise SubmissionError(
+                f"refused: more than {_mb(self.cap)} uncompressed to read "
+                f"(cap {_mb(self.cap)}): a zip bomb?"
+            )
+        self.left -= size
+
+
+class Reader:
+    """The Python files of one submission, with the count skipped in venvs."""
+
+    def __init__(self, submission: Submission, budget: Budget | None = None) -> None:
+        self.submission = submission
+        self.budget = budget or Budget()
+        self.skipped = 0
+
+    def files(self) -> Iterator[SourceFile]:
+        """Each Python file, in a stable order; raises ``SubmissionError``."""
+        sub = self.submission
+        if sub.member is not None:
+            yield from self._export_member(sub.path, sub.member)
+        elif os.path.isdir(sub.path):
+            yield from self._folder(sub.path)
+        elif sub.path.lower().endswith(".zip"):
+            yield from self._zip_file(sub.path)
+        elif sub.path.endswith(PY_SUFFIXES):
+            yield _read_file(sub.path, os.path.basename(sub.path))
+        elif not os.path.exists(sub.path):
+            raise SubmissionError("not found (removed while the report ran?)")
+        else:
+            raise SubmissionError("not a folder, a .zip or a Python file: open it by hand")
+
+    # -- folders
+
+    def _folder(self, root: str) -> Iterator[SourceFile]:
+        py, zips, skipped = walk_folder(root)
+        self.skipped += skipped
+        for full in py:
+            yield _read_file(full, _rel(full, root))
+        for full in zips:
+            rel = _rel(full, root)
+            try:
+                with open(full, "rb") as handle:
+                    yield from self._zip_handle(handle, rel + "/", 1)
+            except OSError as exc:
+                raise SubmissionError(f"{rel}: cannot read: {exc.strerror or exc}") from None
+
+    # -- zips
+
+    def _zip_file(self, path: str) -> Iterator[SourceFile]:
+        try:
+            with open(path, "rb") as handle:
+                yield from self._zip_handle(handle, "", 0)
+        except OSError as exc:
+            raise SubmissionError(f"cannot read: {exc.strerror or exc}") from None
+
+    def _export_member(self, path: str, member: str) -> Iterator[SourceFile]:
+        try:
+            with open(path, "rb") as handle, _open_zip(handle, "") as zf:
+                if member.endswith("/"):
+                    yield from self._zip_entries(zf, member, "", 0)
+                    return
+                info = zf.getinfo(member)
+                check_entry(info, info.filename)
+                data = self._read_entry(zf, info, "")
+                with _open_zip(_bytes_io(data), member) as inner:
+                    yield from self._zip_entries(inner, "", "", 1)
+        except SubmissionError:
+            raise
+        except KeyError:
+            raise SubmissionError(f"{printable(member)} is missing from the export") from None
+        except OSError as exc:
+            raise SubmissionError(f"cannot read: {exc.strerror or exc}") from None
+        except zip_errors() as exc:
+            raise SubmissionError(f"corrupt zip: {_reason(exc)}") from None
+
+    def _zip_handle(self, handle: IO[bytes], shown: str, depth: int) -> Iterator[SourceFile]:
+        with _open_zip(handle, shown) as zf:
+            yield from self._zip_entries(zf, "", shown, depth)
+
+    def _zip_entries(
+        self, zf: ZipFile, prefix: str, shown: str, depth: int
+    ) -> Iterator[SourceFile]:
+        """The Python files under ``prefix`` in ``zf`` (and in its zips, if depth allows).
+
+        ``shown`` prefixes the paths in messages and results (``"inner.zip/"``).
+        """
+        plan = plan_zip(zf.infolist(), prefix, shown)
+        self.skipped += plan.skipped
+        try:
+            for rel, info in plan.python:
+                if info.file_size > MAX_FILE:
+                    yield SourceFile(shown + rel, b"", f"larger than {_mb(MAX_FILE)}, not read")
+                    continue
+                yield SourceFile(shown + rel, self._read_entry(zf, info, shown))
+            for rel, info in plan.zips:
+                if depth >= 1:
+                    continue  # one level of nesting: deeper zips are not opened
+                data = self._read_entry(zf, info, shown)
+                with _open_zip(_bytes_io(data), shown + rel) as inner:
+                    yield from self._zip_entries(inner, "", shown + rel + "/", depth + 1)
+        except SubmissionError:
+            raise
+        except zip_errors() as exc:
+            where = f"{printable(shown.rstrip('/'))}: " if shown else ""
+            raise SubmissionError(f"{where}corrupt zip: {_reason(exc)}") from None
+
+    def _read_entry(self, zf: ZipFile, info: ZipInfo, shown: str) -> bytes:
+        """An entry's bytes, never more than its header says nor than the budget."""
+        check_ratio(info, shown + info.filename)
+        limit = min(info.file_size, self.budget.left) + 1
+        parts: list[bytes] = []
+        got = 0
+        with zf.open(info) as fh:
+            while got < limit:
+                chunk = fh.read(min(_CHUNK, limit - got))
+                if not chunk:
+                    break
+                parts.append(chunk)
+                got += len(chunk)
+                if got > MAX_RATIO * max(info.compress_size, 1) and got >= RATIO_MIN_SIZE:
+                    raise _ratio_error(shown + info.filename)
+        if got > info.file_size:
+            raise SubmissionError(
+                f"refused: {printable(shown + info.filename)} is larger than its header "
+                "says: a zip bomb?"
+            )
+        self.budget.spend(got)
+        return b"".join(parts)
+
+
+class ZipPlan(NamedTuple):
+    """What to read from a zip, decided from the entry names and headers alone."""
+
+    python: list[tuple[str, ZipInfo]]
+    zips: list[tuple[str, ZipInfo]]
+    skipped: int
+
+
+def plan_zip(infos: list[ZipInfo], prefix: str = "", shown: str = "") -> ZipPlan:
+    """Check every entry under ``prefix``, then pick the files worth reading.
+
+    Raises ``SubmissionError`` for unsafe entries and for caps broken by the headers.
+    """
+    entries: list[tuple[str, ZipInfo]] = []
+    for info in infos:
+        name = info.filename.replace("\\", "/")
+        if not name.startswith(prefix):
+            continue
+        check_entry(info, shown + info.filename)
+        rel = name[len(prefix) :]
+        if rel and not name.endswith("/"):
+            entries.append((rel, info))
+    venvs = {rel[: -len("pyvenv.cfg")] for rel, _ in entries if _base(rel) == "pyvenv.cfg"}
+    python: list[tuple[str, ZipInfo]] = []
+    zips: list[tuple[str, ZipInfo]] = []
+    skipped = 0
+    for rel, info in sorted(entries, key=lambda e: e[0]):
+        parts = rel.split("/")
+        dirs = parts[:-1]
+        is_py = rel.endswith(PY_SUFFIXES)
+        if _in_venv(dirs, venvs):
+            skipped += is_py
+            continue
+        if any(d in SKIP_DIRS or d in JUNK_DIRS for d in dirs) or parts[-1].startswith("._"):
+            continue
+        if is_py:
+            python.append((rel, info))
+        elif rel.lower().endswith(".zip"):
+            zips.append((rel, info))
+    total = sum(i.file_size for _, i in python if i.file_size <= MAX_FILE)
+    total += sum(i.file_size for _, i in zips)
+    if total > MAX_TOTAL:
+        raise SubmissionError(
+            f"refused: {_mb(total)} uncompressed to read, above the cap of {_mb(MAX_TOTAL)}: "
+            "a zip bomb?"
+        )
+    for rel, info in python + zips:
+        check_ratio(info, shown + prefix + rel)
+    return ZipPlan(python, zips, skipped)
+
+
+def _in_venv(dirs: list[str], venvs: set[str]) -> bool:
+    if any(d in PACKAGE_DIRS for d in dirs):
+        return True
+    path = ""
+    for d in dirs:
+        path += d + "/"
+        if path in venvs:
+            return True
+    return False
+
+
+def unsafe_name(name: str) -> str | None:
+    """Why a zip entry name must not be trusted, or None."""
+    norm = name.replace("\\", "/")
+    if "\x00" in norm:
+        return "has a NUL byte in its name"
+    if norm.startswith("/") or re.match(r"^[A-Za-z]:", norm):
+        return "has an absolute path"
+    if ".." in norm.split("/"):
+        return "goes up with '..'"
+    return None
+
+
+def check_entry(info: ZipInfo, shown: str) -> None:
+    """Refuse entries that could escape or point elsewhere: absolute, ``..``, symlinks."""
+    why = unsafe_name(info.filename)
+    if why is None and stat.S_ISLNK(info.external_attr >> 16):
+        why = "is a symbolic link"
+    if why is not None:
+        raise SubmissionError(f"refused: zip entry {printable(shown)!r} {why}")
+
+
+def check_ratio(info: ZipInfo, shown: str) -> None:
+    """Refuse an entry whose headers announce a compression ratio above the cap."""
+    if info.file_size >= RATIO_MIN_SIZE and info.file_size > MAX_RATIO * max(
+        info.compress_size, 1
+    ):
+        raise _ratio_error(shown)
+
+
+def _ratio_error(shown: str) -> SubmissionError:
+    return SubmissionError(
+        f"refused: {printable(shown)!r} is compressed more than {MAX_RATIO}:1 "
+        f"(cap {MAX_RATIO}:1): a zip bomb?"
+    )
+
+
+def _open_zip(handle: IO[bytes], shown: str) -> ZipFile:
+    import zipfile
+
+    try:
+        return zipfile.ZipFile(handle)
+    except zip_errors() as exc:
+        where = f"{printable(shown.rstrip('/'))}: " if shown else ""
+        raise SubmissionError(f"{where}corrupt zip: {_reason(exc)}") from None
+
+
+def zip_errors() -> tuple[type[Exception], ...]:
+    """What ``zipfile`` raises on a corrupt, truncated or unsupported archive."""
+    import struct
+    import zipfile
+    import zlib
+
+    return (zipfile.BadZipFile, zlib.error, struct.error, EOFError, ValueError,
+            RuntimeError, NotImplementedError)  # fmt: skip
+
+
+def _bytes_io(data: bytes) -> IO[bytes]:
+    import io
+
+    return io.BytesIO(data)
+
+
+# ------------------------------------------------------------------ folders
+
+
+def walk_folder(root: str) -> tuple[list[str], list[str], int]:
+    """Python files and zips under ``root``, and the Python files skipped in venvs.
+
+    The rules of ``scan.walk``, in one pass that also finds zips; symbolic links
+    are not followed (a hostile submission could point anywhere on the disk).
+    """
+    py: list[str] = []
+    zips: list[str] = []
+    skipped = 0
+    stack = [root]
+    while stack:
+        top = stack.pop()
+        try:
+            with os.scandir(top) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        names = {e.name for e in entries}
+        if top != root and "pyvenv.cfg" in names:
+            skipped += count_python(top)
+            continue
+        subdirs: list[str] = []
+        for entry in entries:
+            name = entry.name
+            if entry.is_symlink():
+                continue
+            if entry.is_dir():
+                if name in PACKAGE_DIRS:
+                    skipped += count_python(entry.path)
+                elif name not in SKIP_DIRS and name not in JUNK_DIRS:
+                    subdirs.append(entry.path)
+            elif name.startswith("._"):
+                continue
+            elif name.endswith(PY_SUFFIXES):
+                py.append(entry.path)
+            elif name.lower().endswith(".zip"):
+                zips.append(entry.path)
+        stack.extend(sorted(subdirs, reverse=True))
+    py.sort()
+    zips.sort()
+    return py, zips, skipped
+
+
+def count_python(path: str) -> int:
+    """Python files under ``path``, counted from directory listings (nothing is read)."""
+    count = 0
+    stack = [path]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for entry in it:
+                    if entry.name.endswith(PY_SUFFIXES):
+                        count += 1
+                    elif entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+        except OSError:
+            continue
+    return count
+
+
+def _read_file(full: str, rel: str) -> SourceFile:
+    try:
+        with open(full, "rb") as handle:
+            data = handle.read(MAX_FILE + 1)
+    except OSError as exc:
+        return SourceFile(rel, b"", f"cannot read: {exc.strerror or exc}")
+    if len(data) > MAX_FILE:
+        return SourceFile(rel, b"", f"larger than {_mb(MAX_FILE)}, not read")
+    return SourceFile(rel, data)
+
+
+def _rel(full: str, root: str) -> str:
+    return safe_text(os.path.relpath(full, root).replace(os.sep, "/"))
+
+
+def _base(rel: str) -> str:
+    return rel.rsplit("/", 1)[-1]
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return printable(text)
