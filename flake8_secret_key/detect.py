@@ -587,7 +587,7 @@ class _Walker:
                 fallback=val.node,
                 node=value,
             )
-        elif val.source is Source.UNKNOWN and _is_none(inner):
+        elif val.source is Source.UNKNOWN and (_is_none(inner) or _is_ellipsis(inner)):
             val = _Value(Source.ENVIRONMENT, value, env_var=var, reader="pydantic")
         self._emit(value, name, Kind.FIELD, f"the settings field {name}", val, fix)
 
@@ -1096,6 +1096,10 @@ def _kwarg(node: ast.Call, keyword: str) -> ast.AST | None:
 
 def _is_number(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, (int, float, complex))
+
+
+def _is_ellipsis(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is Ellipsis
 
 
 def _is_none(node: ast.AST) -> bool:

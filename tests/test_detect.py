@@ -345,6 +345,21 @@ def test_sky900_pass(src: str) -> None:
 # --------------------------------------------------------------------------- observations
 
 
+def test_required_pydantic_fields_read_the_environment() -> None:
+    src = """
+    from pydantic import Field
+    from pydantic_settings import BaseSettings
+    class Settings(BaseSettings):
+        secret_key: str
+        SECRET_KEY: str = Field(...)
+        jwt_secret_key: str = "k3y"
+    """
+    assert sources(src) == [
+        (5, Kind.FIELD, Source.ENVIRONMENT),
+        (6, Kind.FIELD, Source.ENVIRONMENT),
+    ]
+
+
 def test_empty_default_is_an_environment_read() -> None:
     assert sources('SECRET_KEY = os.environ.get("SECRET_KEY", "")') == [
         (1, Kind.NAME, Source.ENVIRONMENT)
