@@ -112,7 +112,8 @@ def message(obs: Observation) -> str | None:
         published = f" (the example key published in {obs.published})" if obs.published else ""
         return (
             f"{obs.target} falls back to a hardcoded value{published}{via} when {var} "
-            f"is unset, so a forgotten setting runs with a published key. Require it: {fix}"
+            f"is unset, so a forgotten setting silently runs with a key written in the source. "
+            f"Require it: {fix}"
         )
     if obs.source is Source.GENERATED:
         return (
