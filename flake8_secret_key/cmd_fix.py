@@ -1,0 +1,547 @@
+"""``flake8-secret-key fix``: rewrite hardcoded keys to environment reads.
+
+All files are fixed in memory first; then the env file (if any) is written,
+and only then the sources, so that an app is never left reading a variable
+that nobody was told to set. Source writes are atomic (a temporary file in
+the same folder, then ``os.replace``) and keep the mode, the encoding (coding
+cookie, BOM) and the line endings. Nothing printed here holds a key.
+
+``libcst`` is imported (through ``flake8_secret_key.fix``) only inside ``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import difflib
+import os
+import re
+import secrets
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from fnmatch import fnmatch
+from typing import TYPE_CHECKING, NamedTuple, TextIO
+
+from flake8_secret_key.detect import SourceError, split_lines
+from flake8_secret_key.options import Config, OptionError, make_config
+from flake8_secret_key.scan import PY_SUFFIXES, iter_python_files
+from flake8_secret_key.source import Decoded, decode, encode
+
+if TYPE_CHECKING:
+    from flake8_secret_key.fix import EnvVar, FixResult
+
+PROG = "flake8-secret-key fix"
+GENERATE = "python -c 'import secrets; print(secrets.token_hex())'"
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        default=["."],
+        help="files or folders to fix (default: .); - reads stdin and writes the "
+        "fixed source to stdout",
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--diff", action="store_true",
+                      help="print a unified diff and write nothing")  # fmt: skip
+    mode.add_argument("--check", action="store_true",
+                      help="write nothing; exit 1 if anything would change")  # fmt: skip
+    parser.add_argument(
+        "--env-file",
+        metavar="PATH",
+        help="append NAME=value (a fresh key) to this file for each variable the fixed "
+        "code reads and the file does not define yet, e.g. .env (created with mode 0600)",
+    )
+    parser.add_argument(
+        "--keep-key",
+        action="store_true",
+        help="with --env-file: move the old key there instead of generating a fresh one "
+        "(the old key was published with the source; prefer a fresh one)",
+    )
+    parser.add_argument(
+        "--secret-key-names",
+        metavar="NAMES",
+        help="setting names that hold a secret key, comma separated (default: SECRET_KEY, "
+        "SECRET_KEY_FALLBACKS, WTF_CSRF_SECRET_KEY, JWT_SECRET_KEY, "
+        "SECURITY_PASSWORD_SALT, secret_key)",
+    )
+    parser.add_argument(
+        "--secret-key-known-keys-file",
+        metavar="FILE",
+        help="a file of further published keys, one per line (default: none)",
+    )
+    parser.add_argument(
+        "--include-tests",
+        action="store_true",
+        help="also fix test code (test_*.py, *_test.py, conftest.py, tests/, test/)",
+    )
+    parser.add_argument(
+        "--exclude",
+        metavar="GLOB",
+        action="append",
+        default=[],
+        help="skip files and folders matching these comma-separated globs (repeatable)",
+    )
+
+
+class _Outcome(NamedTuple):
+    """One file, fixed in memory."""
+
+    path: str
+    decoded: Decoded | None = None
+    result: FixResult | None = None
+    error: str | None = None
+
+
+class _Printer:
+    """Where the report goes: stdout, or stderr when stdout carries a diff or source."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def line(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    @staticmethod
+    def error(path: str, message: str) -> None:
+        sys.stderr.write(f"{path}: error: {message}\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = make_config(
+            names=args.secret_key_names,
+            known_keys_file=args.secret_key_known_keys_file,
+            include_tests=bool(args.include_tests),
+        )
+    except OptionError as exc:
+        sys.stderr.write(f"{PROG}: {exc}\n")
+        return 2
+    if args.keep_key and not args.env_file:
+        sys.stderr.write(f"{PROG}: --keep-key needs --env-file PATH\n")
+        return 2
+    paths: list[str] = list(args.paths)
+    if "-" in paths:
+        if len(paths) > 1:
+            sys.stderr.write(f"{PROG}: - (stdin) cannot be combined with other paths\n")
+            return 2
+        return _run_stdin(args, config)
+    return _run_paths(args, config, paths)
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def _run_paths(args: argparse.Namespace, config: Config, paths: Sequence[str]) -> int:
+    printer = _Printer(sys.stderr if args.diff else sys.stdout)
+    exclude = [g.strip() for item in args.exclude for g in item.split(",") if g.strip()]
+    status = 0
+    outcomes: list[_Outcome] = []
+    for path in paths:
+        if not os.path.lexists(path):
+            _Printer.error(path, "no such file or folder")
+            status |= 2
+    files = list(iter_python_files([p for p in paths if os.path.lexists(p)], exclude))
+    explicit = {p for p in paths if os.path.isfile(p)}
+    for path in files:
+        if config.wants(path):
+            outcomes.append(_fix_file(path, config, explicit=path in explicit))
+    dry = bool(args.diff or args.check)
+    changed = [o for o in outcomes if o.result is not None and o.result.changed]
+    for outcome in outcomes:
+        if outcome.error is not None:
+            _Printer.error(outcome.path, outcome.error)
+            status |= 2
+        elif outcome.result is not None:
+            _report_findings(printer, outcome.path, outcome.result, dry)
+            if args.diff and outcome.result.changed:
+                assert outcome.decoded is not None
+                sys.stdout.write(_diff(outcome.path, outcome.decoded.text, outcome.result.text))
+    env_vars = _needed([(o.path, o.result) for o in changed if o.result is not None])
+    if args.env_file and env_vars:
+        ok = _update_env_file(printer, args.env_file, env_vars, args.keep_key, dry)
+        if not ok:
+            sys.stderr.write(f"{PROG}: no source file was changed\n")
+            return status | 2
+    written = 0
+    if not dry:
+        for outcome in changed:
+            assert outcome.decoded is not None and outcome.result is not None
+            error = write_atomic(outcome.path, encode(outcome.decoded, outcome.result.text))
+            if error is not None:
+                _Printer.error(outcome.path, error)
+                status |= 2
+            else:
+                written += 1
+    _summary(printer, outcomes, written if not dry else len(changed), dry)
+    if env_vars and not args.env_file:
+        _how_to_set(printer, [v.name for v in env_vars])
+    if changed:
+        status |= 1
+    return status
+
+
+def _fix_file(path: str, config: Config, explicit: bool) -> _Outcome:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return _Outcome(path, error=f"cannot read: {exc.strerror or exc}")
+    if explicit and not _looks_like_python(path, data):
+        return _Outcome(
+            path, error="not a Python file (expected .py, .pyw, .pyi or a python #! line)"
+        )
+    return _fix_bytes(path, data, config)
+
+
+def _fix_bytes(path: str, data: bytes, config: Config) -> _Outcome:
+    from flake8_secret_key.fix import fix_text
+
+    try:
+        decoded = decode(data)
+        result = fix_text(decoded.text, config, path)
+    except SourceError as exc:
+        return _Outcome(path, error=f"{exc}; left untouched")
+    except Exception as exc:  # a bug of ours must not stop the other files
+        return _Outcome(path, error=f"internal error ({type(exc).__name__}); left untouched, "
+                                    "please report")  # fmt: skip
+    return _Outcome(path, decoded, result)
+
+
+def _looks_like_python(path: str, data: bytes) -> bool:
+    if path.endswith(PY_SUFFIXES):
+        return True
+    first = data.split(b"\n", 1)[0]
+    return first.startswith(b"#!") and b"python" in first
+
+
+def write_atomic(path: str, data: bytes) -> str | None:
+    """Replace ``path``'s content atomically; a one-line error, or None.
+
+    A read-only file (no write bit) is refused even when the user could
+    replace it (root, or a writable folder): read-only means "do not touch".
+    """
+    target = os.path.realpath(path)
+    try:
+        st = os.stat(target)
+    except OSError as exc:
+        return f"cannot write: {exc.strerror or exc}; left untouched"
+    if not st.st_mode & 0o222 or not os.access(target, os.W_OK):
+        return "the file is read-only; left untouched (make it writable to fix it)"
+    folder = os.path.dirname(target)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.",
+                                   suffix=".tmp")  # fmt: skip
+    except OSError as exc:
+        return f"cannot write in {folder}: {exc.strerror or exc}; left untouched"
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        if hasattr(os, "chown") and (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+            with contextlib.suppress(OSError):
+                os.chown(tmp, st.st_uid, st.st_gid)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return f"cannot write: {exc.strerror or exc}; left untouched"
+    return None
+
+
+# --------------------------------------------------------------------------- stdin
+
+
+def _run_stdin(args: argparse.Namespace, config: Config) -> int:
+    printer = _Printer(sys.stderr)
+    data = sys.stdin.buffer.read()
+    outcome = _fix_bytes("-", data, config)
+    if outcome.error is not None or outcome.result is None or outcome.decoded is None:
+        _Printer.error("stdin", outcome.error or "cannot fix")
+        if not (args.diff or args.check):
+            _write_stdout_bytes(data)  # an editor must never lose its buffer
+        return 2
+    result = outcome.result
+    dry = bool(args.diff or args.check)
+    _report_findings(printer, "stdin", result, dry)
+    if args.diff:
+        sys.stdout.write(_diff("stdin", outcome.decoded.text, result.text))
+    elif not args.check:
+        _write_stdout_bytes(encode(outcome.decoded, result.text))
+    env_vars = _needed([("stdin", result)] if result.changed else [])
+    status = 1 if result.changed else 0
+    if args.env_file and env_vars:
+        if not _update_env_file(printer, args.env_file, env_vars, args.keep_key, dry):
+            status |= 2
+    elif env_vars:
+        _how_to_set(printer, [v.name for v in env_vars])
+    return status
+
+
+def _write_stdout_bytes(data: bytes) -> None:
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:  # pragma: no cover - a text-only stdout (some embedders)
+        sys.stdout.write(data.decode("utf-8", "surrogateescape"))
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _report_findings(printer: _Printer, path: str, result: FixResult, dry: bool) -> None:
+    verb = "would fix" if dry else "fixed"
+    for f in result.fixed:
+        printer.line(f"{path}:{f.line}:{f.col + 1}: {verb} {f.code} {f.target} -> {f.replacement}")
+    for left in result.left:
+        printer.line(f"{path}:{left.line}:{left.col + 1}: left {left.code} {left.target}: "
+                     f"{left.reason}")  # fmt: skip
+
+
+def _summary(printer: _Printer, outcomes: Sequence[_Outcome], files: int, dry: bool) -> None:
+    results = [o.result for o in outcomes if o.result is not None]
+    fixed = sum(len(r.fixed) for r in results)
+    left = sum(len(r.left) for r in results)
+    errors = sum(1 for o in outcomes if o.error is not None)
+    if not (fixed or left or errors):
+        printer.line(f"Nothing to fix in {_plural(len(outcomes), 'file')}.")
+        return
+    verb = "Would fix" if dry else "Fixed"
+    parts = [f"{verb} {_plural(fixed, 'finding')} in {_plural(files, 'file')}" if fixed
+             else "Nothing fixed"]  # fmt: skip
+    if left:
+        parts.append(f"left {left} as {'it was' if left == 1 else 'they were'} (reasons above)")
+    if errors:
+        parts.append(f"{_plural(errors, 'file')} could not be read or parsed")
+    printer.line("; ".join(parts) + ".")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _how_to_set(printer: _Printer, names: Sequence[str]) -> None:
+    printer.line()
+    printer.line("The fixed code reads these environment variables; set them before the "
+                 "app starts:")  # fmt: skip
+    for name in names:
+        printer.line(f'  export {name}="$({GENERATE})"')
+    printer.line("or put NAME=<a new key> lines in a .env file (Flask loads it when "
+                 "python-dotenv is installed; keep it out of git).")  # fmt: skip
+    printer.line(f"Generate a fresh key with: {GENERATE}")
+
+
+def _diff(path: str, old: str, new: str) -> str:
+    label = os.path.normpath(path).replace(os.sep, "/")
+    lines = difflib.unified_diff(split_lines(old), split_lines(new), f"a/{label}", f"b/{label}")
+    out: list[str] = []
+    for line in lines:
+        out.append(line)
+        if not line.endswith(("\n", "\r")):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- env file
+
+
+class _Need(NamedTuple):
+    name: str
+    old_value: str | None
+    note: str | None
+    published: bool
+    conflicting: bool  # several different old values
+
+
+def _needed(results: Sequence[tuple[str, FixResult]]) -> list[_Need]:
+    """Variables the fixed code reads, in order, merged over all files."""
+    merged: dict[str, _Need] = {}
+    for _, result in results:
+        published = {f.env_var for f in result.fixed if f.code == "SKY101"}
+        for var in result.env_vars:
+            merged[var.name] = _merge(merged.get(var.name), var, var.name in published)
+    return list(merged.values())
+
+
+def _merge(prev: _Need | None, var: EnvVar, published: bool) -> _Need:
+    if prev is None:
+        return _Need(var.name, var.old_value, var.note, published, False)
+    conflicting = prev.conflicting or (
+        prev.old_value is not None and var.old_value not in (None, prev.old_value)
+    )
+    return prev._replace(published=prev.published or published, conflicting=conflicting)
+
+
+def defined_names(text: str) -> set[str]:
+    """Names an env file defines (``NAME=...`` or ``export NAME=...``)."""
+    return {m.group(1) for line in split_lines(text) if (m := _ENV_LINE.match(line))}
+
+
+def _update_env_file(
+    printer: _Printer, path: str, needs: Sequence[_Need], keep: bool, dry: bool
+) -> bool:
+    """Append what ``path`` lacks; report it (never the values). False on error."""
+    from flake8_secret_key.fix import env_file_value
+
+    try:
+        with open(path, "rb") as handle:
+            existing: bytes | None = handle.read()
+    except FileNotFoundError:
+        existing = None
+    except OSError as exc:
+        _Printer.error(path, f"cannot read the env file: {exc.strerror or exc}")
+        return False
+    text = (existing or b"").decode("utf-8", "replace")
+    defined = defined_names(text)
+    lines: list[str] = []
+    would = "would add" if dry else "added"
+    for need in needs:
+        if need.name in defined:
+            printer.line(f"{path}: {need.name} is already defined there, left as it is")
+            continue
+        value = secrets.token_hex(32)
+        how = "a freshly generated key"
+        if keep and need.old_value is not None:
+            kept = env_file_value(need.old_value)
+            if kept is not None:
+                value, how = kept, "the old key (--keep-key)"
+                if need.conflicting:
+                    how += "; the files held different old keys, the first one was kept"
+                if need.published:
+                    how += "; it is a published example key, a fresh one is safer"
+        elif keep:
+            how += f" ({need.note or 'the old key cannot be kept'})"
+        lines.append(f"{need.name}={value}")
+        printer.line(f"{path}: {would} {need.name} ({how})")
+    if not lines or dry:
+        if lines:
+            _gitignore(printer, path, dry)
+        return True
+    newline = "\r\n" if b"\r\n" in (existing or b"") else "\n"
+    payload = newline.join(lines) + newline
+    if existing and not existing.endswith((b"\n", b"\r")):
+        payload = newline + payload
+    try:
+        if existing is None:
+            _create_private(path, payload.encode("utf-8"))
+            printer.line(f"{path}: created with mode 0600")
+        else:
+            with open(path, "ab") as handle:
+                handle.write(payload.encode("utf-8"))
+    except OSError as exc:
+        _Printer.error(path, f"cannot write the env file: {exc.strerror or exc}")
+        return False
+    _gitignore(printer, path, dry)
+    return True
+
+
+def _create_private(path: str, data: bytes) -> None:
+    """A new file only its owner can read (the key must not be world-readable)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(data)
+
+
+# --------------------------------------------------------------------------- .gitignore
+
+
+def _gitignore(printer: _Printer, env_path: str, dry: bool) -> None:
+    """Make sure git ignores the env file; say what was done."""
+    env_abs = os.path.abspath(env_path)
+    folders = list(_folders_up_to_git_root(os.path.dirname(env_abs)))
+    ignores = [os.path.join(d, ".gitignore") for d in folders]
+    ignores = [g for g in ignores if os.path.isfile(g)]
+    if not ignores:
+        printer.line(f"{env_path}: no .gitignore found; make sure it is never committed")
+        return
+    if _is_ignored(env_abs, ignores):
+        return
+    nearest = ignores[0]
+    rel = os.path.relpath(env_abs, os.path.dirname(nearest)).replace(os.sep, "/")
+    entry = rel if "/" not in rel else f"/{rel}"
+    if dry:
+        printer.line(f"{nearest}: would add {entry} (the env file holds the key)")
+        return
+    try:
+        with open(nearest, "rb") as handle:
+            content = handle.read()
+        newline = b"\r\n" if b"\r\n" in content else b"\n"
+        add = entry.encode("utf-8") + newline
+        if content and not content.endswith((b"\n", b"\r")):
+            add = newline + add
+        with open(nearest, "ab") as handle:
+            handle.write(add)
+    except OSError as exc:
+        _Printer.error(nearest, f"cannot add {entry}: {exc.strerror or exc}; add it by hand")
+        return
+    printer.line(f"{nearest}: added {entry} (the env file holds the key)")
+
+
+def _folders_up_to_git_root(start: str) -> Iterator[str]:
+    """``start`` and its parents up to the git root (only ``start`` outside git)."""
+    chain = []
+    folder = start
+    while True:
+        chain.append(folder)
+        if os.path.exists(os.path.join(folder, ".git")):
+            yield from chain
+            return
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            yield start
+            return
+        folder = parent
+
+
+def _is_ignored(path: str, gitignores: Sequence[str]) -> bool:
+    """Ask git when it is there; else read the .gitignore patterns ourselves."""
+    git = shutil.which("git")
+    if git is not None:
+        try:
+            done = subprocess.run(
+                [git, "check-ignore", "-q", "--no-index", "--", path],
+                cwd=os.path.dirname(path),
+                capture_output=True,
+                timeout=20,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            done = None
+        if done is not None and done.returncode in (0, 1):
+            return done.returncode == 0
+    return _matches_gitignores(path, gitignores)
+
+
+def _matches_gitignores(path: str, gitignores: Sequence[str]) -> bool:
+    """A small .gitignore reader: plain globs, anchored paths and negations."""
+    ignored = False
+    for gitignore in reversed(gitignores):  # outermost first, nearest wins
+        base = os.path.dirname(gitignore)
+        rel = os.path.relpath(path, base).replace(os.sep, "/")
+        name = os.path.basename(path)
+        try:
+            with open(gitignore, encoding="utf-8", errors="replace") as handle:
+                patterns = [ln.strip() for ln in handle]
+        except OSError:
+            continue
+        for pattern in patterns:
+            if not pattern or pattern.startswith("#") or pattern.endswith("/"):
+                continue
+            negate = pattern.startswith("!")
+            pat = pattern[1:] if negate else pattern
+            hit = fnmatch(rel, pat.lstrip("/")) if "/" in pat else fnmatch(name, pat)
+            if hit:
+                ignored = not negate
+    return ignored

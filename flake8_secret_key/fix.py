@@ -1,0 +1,580 @@
+"""The LibCST codemod behind ``flake8-secret-key fix``.
+
+``fix_text`` is pure: source text (plus a ``Config``) in, new text out, with the
+findings it fixed, the ones it left as they were (and why), and the environment
+variables the app now needs. What to rewrite comes only from the engine
+(``detect.observe_text``): each SKY100/SKY101/SKY102 observation carries the
+span of the expression to replace (``Observation.value``); LibCST's
+``PositionProvider`` counts characters exactly as those spans do, so the node
+is found by its span and nothing else is matched by pattern here.
+
+Every byte outside the rewritten expressions is kept (LibCST round-trips the
+source); an ``import os`` is added only when no usable binding exists.
+
+This is the only module that imports ``libcst``; the flake8 plugin never
+imports it.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple, TypeVar
+
+import libcst as cst
+from libcst.metadata import (
+    BaseAssignment,
+    CodeRange,
+    ImportAssignment,
+    MetadataWrapper,
+    PositionProvider,
+    Scope,
+    ScopeProvider,
+)
+
+from flake8_secret_key import rules
+from flake8_secret_key.detect import LIST_SETTINGS, Kind, Observation, Source, SourceError, Span
+from flake8_secret_key.options import Config
+
+#: Codes ``fix`` rewrites; SKY900 (generated keys) is left to the user.
+FIXABLE = frozenset({"SKY100", "SKY101", "SKY102"})
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WRAPPERS = frozenset({"str", "bytes", "bytearray"})
+#: An env-file value needing no quotes; anything else printable goes in '...'.
+_PLAIN_ENV_VALUE = re.compile(r"[A-Za-z0-9_\-.+/=:@%,~^*]+")
+
+
+class Fixed(NamedTuple):
+    """A finding that was rewritten (never holds the old value)."""
+
+    line: int
+    col: int
+    code: str
+    target: str
+    replacement: str  # e.g. os.environ["SECRET_KEY"], or config("SECRET_KEY")
+    env_var: str
+
+
+class Left(NamedTuple):
+    """A finding left as it was, with the reason and what to do by hand."""
+
+    line: int
+    col: int
+    code: str
+    target: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class EnvVar:
+    """A variable the fixed code reads.
+
+    ``old_value`` is the previous key when it can be written in an env file as
+    text (for ``--keep-key``); it is kept out of ``repr`` so that it never ends
+    up in a log or a test failure message.
+    """
+
+    name: str
+    old_value: str | None = dataclasses.field(default=None, repr=False)
+    note: str | None = None  # why old_value is None, when there was a value
+
+
+class FixResult(NamedTuple):
+    """What ``fix_text`` did to one source text."""
+
+    text: str
+    fixed: list[Fixed]
+    left: list[Left]
+    env_vars: list[EnvVar]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixed)
+
+
+class _Plan(NamedTuple):
+    """One rewrite: replace ``node`` by an environment read, or drop an argument."""
+
+    node: cst.BaseExpression
+    var: str
+    drop_arg: int | None = None  # index in node.args (decouple / environs default)
+
+
+def fix_text(text: str, config: Config | None = None, filename: str = "<unknown>") -> FixResult:
+    """Rewrite the hardcoded keys in ``text``; raises ``SourceError`` (one line).
+
+    Text without a fixable finding is returned unchanged without parsing it
+    with LibCST.
+    """
+    config = config or Config()
+    observations = [
+        o for o in _observations(text, config, filename) if rules.code_for(o) in FIXABLE
+    ]
+    if not observations:
+        return FixResult(text, [], [], [])
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise SourceError(
+            f"LibCST cannot parse line {exc.raw_line}: {exc.message.splitlines()[0]}"
+        ) from None
+    except RecursionError:
+        raise SourceError("too deeply nested for LibCST") from None
+    return _Fixer(module, observations).run()
+
+
+def _observations(text: str, config: Config, filename: str) -> list[Observation]:
+    from flake8_secret_key.detect import observe_text
+
+    return observe_text(text, config.engine, filename)
+
+
+# --------------------------------------------------------------------------- index
+
+
+class _Index(cst.CSTVisitor):
+    """Expressions by span (outermost first), and which sit in an except handler."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_span: dict[Span, cst.BaseExpression] = {}
+        self.in_handler: set[int] = set()
+        self._handlers = 0
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+            self._handlers += 1
+        if isinstance(node, cst.BaseExpression):
+            rng = self.get_metadata(PositionProvider, node)
+            self.by_span.setdefault(_span(rng), node)
+            if self._handlers:
+                self.in_handler.add(id(node))
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+            self._handlers -= 1
+
+
+def _span(rng: CodeRange) -> Span:
+    return Span(rng.start.line, rng.start.column, rng.end.line, rng.end.column)
+
+
+def _contains(outer: Span, inner: Span) -> bool:
+    return (outer.line, outer.col) <= (inner.line, inner.col) and (
+        inner.end_line,
+        inner.end_col,
+    ) <= (outer.end_line, outer.end_col)
+
+
+# --------------------------------------------------------------------------- fixer
+
+
+class _Fixer:
+    def __init__(self, module: cst.Module, observations: Sequence[Observation]) -> None:
+        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.module = self.wrapper.module
+        self.observations = observations
+        self.index = _Index()
+        self.wrapper.visit(self.index)
+        self.positions = self.wrapper.resolve(PositionProvider)
+        self._scopes: Mapping[cst.CSTNode, Scope | None] | None = None
+
+    def run(self) -> FixResult:
+        plans: dict[Span, _Plan] = {}
+        owners: dict[Span, list[Observation]] = {}
+        left: list[Left] = []
+        left_spans: list[tuple[Span, str]] = []
+        for obs in self.observations:
+            decision = self._decide(obs)
+            if isinstance(decision, str):
+                left.append(_left(obs, decision))
+                left_spans.append((obs.value, obs.target))
+                continue
+            plans.setdefault(obs.value, decision)
+            owners.setdefault(obs.value, []).append(obs)
+        _drop_conflicts(plans, owners, left, left_spans)
+        accessor = self._environ_accessor(plans, owners, left)
+        if not plans:
+            return FixResult(self.module.code, [], _sorted(left), [])
+        fixed: list[Fixed] = []
+        env_vars: dict[str, EnvVar] = {}
+        for span, plan in plans.items():
+            for obs in owners[span]:
+                fixed.append(_fixed(obs, plan, accessor))
+                if plan.var not in env_vars:
+                    env_vars[plan.var] = self._env_var(obs, plan)
+        new = self.module.visit(_Rewriter(plans.values(), accessor.expr))
+        if accessor.needs_import:
+            new = _add_import_os(new)
+        return FixResult(new.code, _sorted(fixed), _sorted(left), list(env_vars.values()))
+
+    # -- decisions ------------------------------------------------------------
+
+    def _decide(self, obs: Observation) -> _Plan | str:
+        """A plan for this finding, or the reason it is left as it was."""
+        var = obs.env_var or rules.env_name(obs.name)
+        if obs.kind is Kind.FIELD:
+            return (
+                f"a pydantic settings field: remove its default ({obs.name}: str) so "
+                f"that pydantic requires {var}"
+            )
+        if obs.kind is Kind.ENV_SCHEMA:
+            return f'a django-environ default: drop it and read env("{var}") with no default'
+        if obs.name in LIST_SETTINGS:
+            return (
+                f"an old key kept in {obs.name} to verify existing sessions: "
+                "remove it once those sessions have expired"
+            )
+        if obs.kind is Kind.SETDEFAULT:
+            return (
+                "setdefault() evaluates its default even when the key is already set, "
+                f"so requiring {var} there could break a working configuration: "
+                "rewrite by hand"
+            )
+        node = self.index.by_span.get(obs.value)
+        if node is None:
+            return "could not locate the value in the source (please report)"
+        if not _IDENTIFIER.fullmatch(var):
+            return f"the variable name {var!r} is not a plain identifier: rewrite by hand"
+        if obs.source is Source.FALLBACK:
+            return self._decide_fallback(obs, node, var)
+        return _Plan(node, var)
+
+    def _decide_fallback(
+        self, obs: Observation, node: cst.BaseExpression, var: str
+    ) -> _Plan | str:
+        if isinstance(node, cst.IfExp):
+            return "a conditional fallback (... if ... else ...): choose the branch by hand"
+        if not isinstance(node, (cst.Call, cst.BooleanOperation)):
+            if id(node) in self.index.in_handler:
+                return (
+                    "a fallback in an except handler: remove the try/except so that a "
+                    f"missing {var} fails at start-up"
+                )
+            return "a hardcoded fallback fix cannot rewrite safely: rewrite by hand"
+        if obs.env_var is None:
+            return "the environment variable's name is not a string literal: rewrite by hand"
+        if obs.reader in {"decouple", "environs"}:
+            return self._drop_default(obs, node, var)
+        if obs.reader != "os":
+            return f"a {obs.reader or 'custom'} read with a fallback: rewrite by hand"
+        if isinstance(node, cst.BooleanOperation):
+            if not isinstance(node.operator, cst.Or) or any(
+                isinstance(side, cst.BooleanOperation) for side in (node.left, node.right)
+            ):
+                return "a chain of alternatives (a or b or ...): rewrite by hand"
+            return _Plan(node, var)
+        if self._nested_read(node):
+            return "a fallback that reads a second variable: rewrite by hand"
+        return _Plan(node, var)
+
+    @staticmethod
+    def _nested_read(node: cst.Call) -> bool:
+        """``os.environ.get("A", os.environ.get("B", "x"))``: two variables, leave it."""
+        return any(
+            isinstance(arg.value, (cst.Call, cst.BooleanOperation)) for arg in node.args[1:]
+        )
+
+    def _drop_default(self, obs: Observation, node: cst.BaseExpression, var: str) -> _Plan | str:
+        """decouple ``config("K", default="x")`` -> ``config("K")``: the read stays."""
+        how = "python-decouple" if obs.reader == "decouple" else "environs"
+        if not isinstance(node, cst.Call) or (
+            isinstance(node.func, cst.Name) and node.func.value in _WRAPPERS
+        ):
+            return f"a {how} read with a fallback inside a larger expression: rewrite by hand"
+        index = _default_arg(node, positional_ok=obs.reader == "decouple" or isinstance(
+            node.func, cst.Attribute))  # fmt: skip
+        if index is None:
+            return f"could not find the default of this {how} read: rewrite by hand"
+        return _Plan(node, var, drop_arg=index)
+
+    # -- os / environ -------------------------------------------------------------
+
+    def _environ_accessor(
+        self, plans: dict[Span, _Plan], owners: dict[Span, list[Observation]], left: list[Left]
+    ) -> _Accessor:
+        """How to spell ``os.environ`` at every rewritten place (and whether to import)."""
+        replacing = [span for span, plan in plans.items() if plan.drop_arg is None]
+        if not replacing:
+            return _Accessor("os.environ", needs_import=False)
+        first = min((s.line, s.col) for s in replacing)
+        for name, expr in self._os_bindings(first):
+            if all(self._resolves_to_os(plans[s].node, name) for s in replacing):
+                return _Accessor(expr, needs_import=False)
+        accessor = _Accessor("os.environ", needs_import=True)
+        for span in replacing:
+            if not self._free_or_os(plans[span].node, "os"):
+                for obs in owners.pop(span):
+                    left.append(_left(obs, "the name os means something else here: "
+                                           "rewrite by hand"))  # fmt: skip
+                del plans[span]
+        if not any(p.drop_arg is None for p in plans.values()):
+            return _Accessor("os.environ", needs_import=False)
+        return accessor
+
+    def _os_bindings(self, before: tuple[int, int]) -> list[tuple[str, str]]:
+        """Top-level ``import os [as o]`` / ``from os import environ [as e]`` above ``before``.
+
+        Returns ``(bound name, accessor expression)``, plain ``os`` first.
+        """
+        found: list[tuple[int, str, str]] = []
+        for stmt in self.module.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            start = self.positions[stmt].start
+            if (start.line, start.column) >= before:
+                break
+            for small in stmt.body:
+                for name, expr in _os_names(small):
+                    rank = 0 if name == "os" else 1 if expr.endswith(".environ") else 2
+                    found.append((rank, name, expr))
+        found.sort(key=lambda f: f[0])
+        return [(name, expr) for _, name, expr in found]
+
+    def _assignments(self, node: cst.CSTNode, name: str) -> list[BaseAssignment] | None:
+        """What ``name`` can mean at ``node`` (None when scope analysis failed)."""
+        if self._scopes is None:
+            try:
+                self._scopes = self.wrapper.resolve(ScopeProvider)
+            except Exception:  # a safety net only: when it fails, nothing is trusted
+                self._scopes = {}
+        scope = self._scopes.get(node)
+        return None if scope is None else list(scope[name])
+
+    def _resolves_to_os(self, node: cst.CSTNode, name: str) -> bool:
+        """``name`` is bound, and only ever to ``os`` / ``os.environ``, at ``node``."""
+        found = self._assignments(node, name)
+        return bool(found) and self._free_or_os(node, name)
+
+    def _free_or_os(self, node: cst.CSTNode, name: str) -> bool:
+        """``name`` is unbound at ``node``, or bound only to ``os`` / ``os.environ``."""
+        found = self._assignments(node, name)
+        return found is not None and all(
+            isinstance(a, ImportAssignment) and _os_names_of(a.node, name) for a in found
+        )
+
+    # -- environment variables --------------------------------------------------------
+
+    def _env_var(self, obs: Observation, plan: _Plan) -> EnvVar:
+        """The variable, with the old key when it can go in an env file as text."""
+        node = plan.node
+        if obs.source is Source.FALLBACK:
+            inner = self.index.by_span.get(Span(obs.line, obs.col, obs.end_line, obs.end_col))
+            if inner is None:
+                return EnvVar(plan.var, None, "the old fallback is not a plain literal")
+            node = inner
+        try:
+            value = ast.literal_eval(self.module.code_for_node(node).strip())
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return EnvVar(plan.var, None, "the old key is not a plain literal")
+        if isinstance(value, bytes):
+            try:
+                value = value.decode("utf-8")
+            except UnicodeDecodeError:
+                return EnvVar(plan.var, None, "the old key is bytes that are not text")
+        if not isinstance(value, str) or env_file_value(value) is None:
+            return EnvVar(plan.var, None, "the old key cannot be written in an env file")
+        return EnvVar(plan.var, value)
+
+
+class _Accessor(NamedTuple):
+    expr: str  # "os.environ", "o.environ" or "environ"
+    needs_import: bool
+
+
+def env_file_value(value: str) -> str | None:
+    """``value`` as it can be written after ``NAME=`` in a .env file, or None."""
+    if not value or not value.isprintable():
+        return None
+    if _PLAIN_ENV_VALUE.fullmatch(value):
+        return value
+    if "'" not in value:
+        return f"'{value}'"
+    return None
+
+
+def _os_names(small: cst.BaseSmallStatement) -> Iterable[tuple[str, str]]:
+    """Names an import statement binds to ``os`` / ``os.environ``, with the accessor."""
+    if isinstance(small, cst.Import):
+        for alias in small.names:
+            dotted = _dotted(alias.name)
+            if alias.asname is None and dotted.split(".")[0] == "os":
+                yield "os", "os.environ"
+            elif dotted == "os" and alias.asname is not None:
+                asname = alias.asname.name
+                if isinstance(asname, cst.Name):
+                    yield asname.value, f"{asname.value}.environ"
+    elif (
+        isinstance(small, cst.ImportFrom)
+        and small.module is not None
+        and not small.relative
+        and _dotted(small.module) == "os"
+        and not isinstance(small.names, cst.ImportStar)
+    ):
+        for alias in small.names:
+            if _dotted(alias.name) == "environ":
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(bound, cst.Name):
+                    yield bound.value, bound.value
+
+
+def _os_names_of(node: cst.CSTNode, name: str) -> bool:
+    return isinstance(node, (cst.Import, cst.ImportFrom)) and any(
+        bound == name for bound, _ in _os_names(node)
+    )
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _drop_conflicts(
+    plans: dict[Span, _Plan],
+    owners: dict[Span, list[Observation]],
+    left: list[Left],
+    left_spans: Sequence[tuple[Span, str]],
+) -> None:
+    """Settle overlapping values.
+
+    A value that overlaps a value left as it was is left too (the file is left
+    as it was for those findings); a value inside another replaced value
+    disappears with it, so its findings count as fixed by the outer rewrite.
+    """
+    for span in list(plans):
+        blocker = next(
+            (t for s, t in left_spans if _contains(span, s) or _contains(s, span)), None
+        )
+        if blocker is not None:
+            for obs in owners.pop(span):
+                left.append(_left(obs, f"shares its value with {blocker}, which is left as is"))
+            del plans[span]
+    for span in list(plans):
+        outer = next((s for s in plans if s != span and _contains(s, span)), None)
+        if outer is not None:
+            owners[outer].extend(owners.pop(span))
+            del plans[span]
+
+
+def _default_arg(call: cst.Call, positional_ok: bool) -> int | None:
+    """Index of the ``default=`` argument (or the second positional one)."""
+    for i, arg in enumerate(call.args):
+        if arg.keyword is not None and arg.keyword.value == "default":
+            return i
+    plain = [i for i, a in enumerate(call.args) if a.keyword is None and not a.star]
+    if positional_ok and len(plain) >= 2 and plain[:2] == [0, 1]:
+        return 1
+    return None
+
+
+def _read_text(accessor: _Accessor, plan: _Plan, call_func: str | None = None) -> str:
+    if plan.drop_arg is not None:
+        return f'{call_func or "config"}("{plan.var}")'
+    return f'{accessor.expr}["{plan.var}"]'
+
+
+def _fixed(obs: Observation, plan: _Plan, accessor: _Accessor) -> Fixed:
+    func = None
+    if plan.drop_arg is not None and isinstance(plan.node, cst.Call):
+        func = cst.Module([]).code_for_node(plan.node.func)
+    return Fixed(obs.line, obs.col, rules.code_for(obs) or "", obs.target,
+                 _read_text(accessor, plan, func), plan.var)  # fmt: skip
+
+
+def _left(obs: Observation, reason: str) -> Left:
+    return Left(obs.line, obs.col, rules.code_for(obs) or "", obs.target, reason)
+
+
+_Item = TypeVar("_Item", Fixed, Left)
+
+
+def _sorted(items: list[_Item]) -> list[_Item]:
+    return sorted(items, key=lambda i: (i.line, i.col))
+
+
+# --------------------------------------------------------------------------- rewriting
+
+
+class _Rewriter(cst.CSTTransformer):
+    """Replaces planned nodes (keeping their parentheses) and drops defaults."""
+
+    def __init__(self, plans: Iterable[_Plan], environ: str) -> None:
+        super().__init__()
+        self.plans = {id(p.node): p for p in plans}
+        self.environ = environ
+
+    def on_leave(
+        self, original_node: cst.CSTNodeT, updated_node: cst.CSTNodeT
+    ) -> cst.CSTNodeT | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNodeT]:
+        plan = self.plans.get(id(original_node))
+        if plan is None:
+            return updated_node
+        if plan.drop_arg is not None:
+            assert isinstance(updated_node, cst.Call)
+            return _without_arg(updated_node, plan.drop_arg)  # type: ignore[return-value]
+        assert isinstance(updated_node, cst.BaseExpression)
+        read = cst.parse_expression(f'{self.environ}["{plan.var}"]')
+        return read.with_changes(  # type: ignore[return-value]
+            lpar=updated_node.lpar, rpar=updated_node.rpar
+        )
+
+
+def _without_arg(call: cst.Call, index: int) -> cst.Call:
+    args = list(call.args)
+    removed = args.pop(index)
+    if index == len(args) and args:  # it was the last one: the previous one ends the call
+        args[-1] = args[-1].with_changes(
+            comma=removed.comma, whitespace_after_arg=removed.whitespace_after_arg
+        )
+    return call.with_changes(args=args)
+
+
+def _add_import_os(module: cst.Module) -> cst.Module:
+    """``import os`` after the module docstring and ``from __future__`` imports."""
+    body = list(module.body)
+    at = 0
+    if body and _is_docstring(body[0]):
+        at = 1
+    while at < len(body) and _is_future(body[at]):
+        at += 1
+    new = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name("os"))])])
+    if at < len(body) and at > 0:
+        # Keep the blank lines that separated the docstring from the code above
+        # the new import, so that the next statement's comments stay with it.
+        nxt = body[at]
+        lines = list(nxt.leading_lines)
+        blank = 0
+        while blank < len(lines) and lines[blank].comment is None:
+            blank += 1
+        new = new.with_changes(leading_lines=lines[:blank])
+        body[at] = nxt.with_changes(leading_lines=lines[blank:])
+    body.insert(at, new)
+    return module.with_changes(body=body)
+
+
+def _is_docstring(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _is_future(stmt: cst.BaseStatement) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and any(
+        isinstance(s, cst.ImportFrom)
+        and s.module is not None
+        and not s.relative
+        and _dotted(s.module) == "__future__"
+        for s in stmt.body
+    )
