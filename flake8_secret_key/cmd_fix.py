@@ -343,8 +343,13 @@ def _how_to_set(printer: _Printer, names: Sequence[str]) -> None:
 
 
 def _diff(path: str, old: str, new: str) -> str:
-    label = os.path.normpath(path).replace(os.sep, "/")
-    lines = difflib.unified_diff(split_lines(old), split_lines(new), f"a/{label}", f"b/{label}")
+    label = os.path.normpath(path)
+    if os.path.isabs(label):  # patch -p1 cannot strip a/ from these: leave them bare
+        before = after = label
+    else:
+        label = label.replace(os.sep, "/")
+        before, after = f"a/{label}", f"b/{label}"
+    lines = difflib.unified_diff(split_lines(old), split_lines(new), before, after)
     out: list[str] = []
     for line in lines:
         out.append(line)
