@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from flake8_secret_key.detect import Observation, Source
@@ -28,6 +28,7 @@ from flake8_secret_key.report import (
     error_row,
     redact_context,
     render,
+    secret_texts,
 )
 from flake8_secret_key.rules import code_for, message
 from flake8_secret_key.scan import analyze_bytes
@@ -185,6 +186,7 @@ def _mark(sub: Submission, config: Config, context: bool) -> Row:
     reader = Reader(sub)
     findings: list[Finding] = []
     file_errors: list[tuple[str, str]] = []
+    texts: list[tuple[str, str, list[Observation]]] = []
     scanned = 0
     for source_file in reader.files():
         path = source_file.path
@@ -199,8 +201,15 @@ def _mark(sub: Submission, config: Config, context: bool) -> Row:
         if error is not None:
             file_errors.append((path, error))
             continue
-        text = _text(source_file.data) if context and observations else None
-        findings.extend(_finding(path, o, observations, text) for o in observations)
+        if context and observations:
+            texts.append((path, _text(source_file.data), observations))
+        else:
+            findings.extend(_finding(path, o, observations, None) for o in observations)
+    if texts:  # the HTML context: redact each file's values in every file shown
+        also = {s for _, text, obs in texts for s in secret_texts(text, obs)}
+        for path, text, observations in texts:
+            findings.extend(_finding(path, o, observations, text, also) for o in observations)
+    findings.sort(key=lambda f: (f.path, f.line, f.col))
     verdict, first, reason = decide(findings, scanned, len(file_errors), reader.skipped)
     return Row(
         submission=sub.name,
@@ -216,17 +225,18 @@ def _mark(sub: Submission, config: Config, context: bool) -> Row:
     )
 
 
-def _text(data: bytes) -> str | None:
+def _text(data: bytes) -> str:
     from flake8_secret_key.source import decode
 
-    try:
-        return decode(data).text
-    except ValueError:  # pragma: no cover - it was decoded once already
-        return None
+    return decode(data).text  # it was decoded once already: this cannot fail
 
 
 def _finding(
-    path: str, obs: Observation, file_obs: Sequence[Observation], text: str | None
+    path: str,
+    obs: Observation,
+    file_obs: Sequence[Observation],
+    text: str | None,
+    also: Iterable[str] = (),
 ) -> Finding:
     return Finding(
         path=path,
@@ -238,7 +248,7 @@ def _finding(
         source=obs.source.value,
         target=obs.target,
         message=message(obs) or _plain_message(obs),
-        context=redact_context(text, file_obs, obs) if text is not None else (),
+        context=redact_context(text, file_obs, obs, also) if text is not None else (),
     )
 
 
@@ -272,8 +282,7 @@ def _parallel(
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
             pending: dict[Future[list[Row]], list[int]] = {
-                pool.submit(_mark_chunk, [subs[i] for i in c], config, context): c
-                for c in chunks
+                pool.submit(_mark_chunk, [subs[i] for i in c], config, context): c for c in chunks
             }
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)

@@ -20,7 +20,6 @@ the worker that read the file.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
@@ -130,25 +129,24 @@ def summary(rows: Iterable[Row]) -> dict[str, int]:
 
 
 def redact_context(
-    text: str, file_observations: Sequence[Observation], obs: Observation
+    text: str,
+    file_observations: Sequence[Observation],
+    obs: Observation,
+    also: Iterable[str] = (),
 ) -> tuple[ContextLine, ...]:
     """A few lines around ``obs`` in which every secret is redacted.
 
     Redacted: the value span and the reported span of every non-environment
     observation of the file, every string literal on the lines shown, and any
-    other occurrence of those values on the lines shown (e.g. in a comment).
+    other occurrence of those values, or of the texts in ``also`` (the values
+    found in the submission's other files), on the lines shown (e.g. in a comment).
     """
     lines = [ln.rstrip("\r\n") for ln in split_lines(text)]
     wanted = _context_numbers(obs, len(lines))
-    spans = [
-        span
-        for o in file_observations
-        if o.source is not Source.ENVIRONMENT
-        for span in ((o.line, o.col, o.end_line, o.end_col), tuple(o.value))
-    ]
+    spans = _value_spans(file_observations)
     strings, tokenized = _string_spans(text)
     spans.extend(strings)
-    secrets = _secret_texts(lines, spans)
+    secrets = sorted(set(_secret_texts(lines, spans)) | set(also), key=len, reverse=True)
     out = []
     for number in wanted:
         raw = lines[number - 1]
@@ -158,6 +156,21 @@ def redact_context(
             shown = re.sub(r"""['"].*""", REDACTED, _redact_line(raw, number, spans, secrets))
         out.append(ContextLine(number, _clip(shown), number == obs.line))
     return tuple(out)
+
+
+def secret_texts(text: str, file_observations: Sequence[Observation]) -> list[str]:
+    """The texts of a file's secret values, to redact wherever else they appear."""
+    lines = [ln.rstrip("\r\n") for ln in split_lines(text)]
+    return _secret_texts(lines, _value_spans(file_observations))
+
+
+def _value_spans(file_observations: Sequence[Observation]) -> list[tuple[int, int, int, int]]:
+    return [
+        span
+        for o in file_observations
+        if o.source is not Source.ENVIRONMENT
+        for span in ((o.line, o.col, o.end_line, o.end_col), (*o.value,))
+    ]
 
 
 def _context_numbers(obs: Observation, count: int) -> list[int]:
@@ -178,6 +191,8 @@ def _string_spans(text: str) -> tuple[list[tuple[int, int, int, int]], bool]:
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text, newline="").readline):
             kind = tokenize.tok_name.get(tok.type, "")
+            if tok.type == tokenize.ERRORTOKEN and tok.string[:1] in ("'", '"'):
+                return spans, False  # an unterminated string (Python < 3.12)
             if tok.type == tokenize.STRING:
                 spans.append((*tok.start, *tok.end))
             elif kind.endswith("STRING_START"):
@@ -283,6 +298,8 @@ def _summary_line(rows: Sequence[Row]) -> str:
 
 
 def _width(text: str) -> int:
+    import unicodedata
+
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -370,9 +387,7 @@ def _md(text: str) -> str:
 def _markdown(rows: Sequence[Row], title: str) -> str:
     lines = [f"**{_md(_summary_line(rows))}**", ""]
     lines.append("| " + " | ".join(_md(h.title()) for _, h in COLUMNS) + " |")
-    lines.append(
-        "|" + "|".join("---:" if key in _NUMERIC else "---" for key, _ in COLUMNS) + "|"
-    )
+    lines.append("|" + "|".join("---:" if key in _NUMERIC else "---" for key, _ in COLUMNS) + "|")
     for row in rows:
         cells = [f"`{row.verdict}`" if key == "verdict" else _md(c)
                  for (key, _), c in zip(COLUMNS, _cells(row), strict=True)]  # fmt: skip
@@ -488,8 +503,7 @@ def _html_table(rows: Sequence[Row]) -> str:
             "</tr>"
         )
     return (
-        f'<table id="cohort"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f'<table id="cohort"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     )
 
 
@@ -522,9 +536,7 @@ def _details(rows: Sequence[Row]) -> str:
                 f"{_e(f.message)}</p>{_context_html(f.context)}"
             )
         if row.file_errors:
-            items = "".join(
-                f"<li><code>{_e(p)}</code>: {_e(e)}</li>" for p, e in row.file_errors
-            )
+            items = "".join(f"<li><code>{_e(p)}</code>: {_e(e)}</li>" for p, e in row.file_errors)
             parts.append(f'<p class="muted">Files not analysed:</p><ul>{items}</ul>')
         parts.append("</section>")
         out.append("".join(parts))

@@ -120,9 +120,9 @@ def _export_members(path: str, name: str) -> list[Submission]:
         return [Submission(name, path)]  # reported as an error when marked
     tops: dict[str, bool] = {}  # first component -> is a folder
     for entry in names:
-        if unsafe_name(entry) is not None:
-            return [Submission(name, path)]
         head, sep, _ = entry.partition("/")
+        if unsafe_name(head) is not None or (not head and sep):
+            return [Submission(name, path)]  # not attributable to one student: refused whole
         if not head or head in JUNK_DIRS or head.startswith("."):
             continue
         tops[head] = tops.get(head, False) or bool(sep)
@@ -141,9 +141,9 @@ def _export_members(path: str, name: str) -> list[Submission]:
 class Budget:
     """Bytes one submission may still decompress from its zips."""
 
-    def __init__(self, total: int = MAX_TOTAL) -> None:
-        self.cap = total
-        self.left = total
+    def __init__(self, total: int | None = None) -> None:
+        self.cap = MAX_TOTAL if total is None else total
+        self.left = self.cap
 
     def spend(self, size: int) -> None:
         if size > self.left:
@@ -435,8 +435,8 @@ def walk_folder(root: str) -> tuple[list[str], list[str], int]:
                     skipped += count_python(entry.path)
                 elif name not in SKIP_DIRS and name not in JUNK_DIRS:
                     subdirs.append(entry.path)
-            elif name.startswith("._"):
-                continue
+            elif name.startswith("._") or not entry.is_file():
+                continue  # AppleDouble junk; FIFOs, sockets, devices (a read would block)
             elif name.endswith(PY_SUFFIXES):
                 py.append(entry.path)
             elif name.lower().endswith(".zip"):

@@ -1,0 +1,592 @@
+"""``flake8-secret-key report``: verdicts, formats, escaping, redaction, order, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from flake8_secret_key import cmd_report
+from flake8_secret_key.cli import main
+from flake8_secret_key.detect import SourceError, observe_text
+from flake8_secret_key.options import make_config
+from flake8_secret_key.report import (
+    FORMATS,
+    REDACTED,
+    VERDICTS,
+    Row,
+    redact_context,
+    render,
+)
+from flake8_secret_key.submissions import Submission, list_submissions
+
+HOSTILE = "<script>alert(1)</script>.py"
+#: Every secret value written in the cohort: none may appear in any output.
+SECRETS = (
+    "hunter2-literal-secret",
+    "fallback-secret-value",
+    "via-module-secret",
+    "multi-line-secret-part-one",
+    "multi-line-secret-part-two",
+    "comment-copy-of-secret",
+    "fstring-secret-body",
+    "hostile-secret-value",
+    "hostile-zip-secret",
+)
+
+
+def src(text: str) -> bytes:
+    return textwrap.dedent(text).lstrip().encode()
+
+
+FLASK = "from flask import Flask\napp = Flask(__name__)\n"
+COHORT: dict[str, bytes] = {
+    "published/app.py": src(FLASK + 'app.secret_key = "dev"\n'),
+    "hardcoded/app.py": src(FLASK + 'app.secret_key = "hunter2-literal-secret"\n'),
+    "fallback/app.py": src(
+        "import os\n"
+        + FLASK
+        + 'app.secret_key = os.getenv("SECRET_KEY", "fallback-secret-value")\n'
+    ),
+    "generated/app.py": src("import os\n" + FLASK + "app.secret_key = os.urandom(24)\n"),
+    "unknown/app.py": src(FLASK + 'app.secret_key = open("key.txt").read()\n'),
+    "environment/app.py": src(
+        "import os\n" + FLASK + 'app.secret_key = os.environ["SECRET_KEY"]\n'
+    ),
+    "prefixed/app.py": src(FLASK + "app.config.from_prefixed_env()\n"),
+    "nokey/app.py": src(FLASK + "@app.route('/')\ndef index():\n    return 'hi'\n"),
+    "syntax/app.py": src("SECRET_KEY = (\n"),
+    "empty/README.md": b"nothing here\n",
+    "mixed/config.py": src('import os\nSECRET_KEY = os.environ["SECRET_KEY"]\n'),
+    "mixed/app.py": src(
+        FLASK
+        + 'KEY = "via-module-secret"\n\n\n\n\n\n'
+        + "app.secret_key = KEY  # was comment-copy-of-secret\n"
+    ),
+    "mixed/more.py": src(
+        'JWT_SECRET_KEY = """multi-line-secret-part-one\nmulti-line-secret-part-two"""\n'
+        "# the old one was comment-copy-of-secret\n"
+        'x = f"fstring-secret-body{1}"; WTF_CSRF_SECRET_KEY = "comment-copy-of-secret"\n'
+    ),
+    "partial/app.py": src(FLASK + 'app.secret_key = "dev"\n'),
+    "partial/broken.py": src("SECRET_KEY = [\n"),
+    "<script>alert(1)<" + "/script>.py": src(  # a folder "<script>alert(1)<", a file "script>.py"
+        FLASK + 'app.secret_key = "hostile-secret-value"  # </pre><script>alert(2)</script>\n'
+    ),
+    "evil/" + HOSTILE: src(FLASK + 'app.secret_key = "hostile-secret-value"\n'),
+}
+EXPECTED = {
+    "<script>alert(1)<": "hardcoded",
+    "corrupt.zip": "error",
+    "empty": "error",
+    "environment": "environment",
+    "evil": "hardcoded",
+    "fallback": "fallback",
+    "generated": "generated",
+    "hardcoded": "hardcoded",
+    "mixed": "hardcoded",
+    "nokey": "no-key",
+    "partial": "published-key",
+    "prefixed": "environment",
+    "published": "published-key",
+    "syntax": "error",
+    "unknown": "unknown",
+    "zipped.zip": "hardcoded",
+    "zipped-env.zip": "environment",
+}
+
+
+def build_cohort(root: Path) -> Path:
+    for rel, data in COHORT.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    (root / "corrupt.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as zf:
+        zf.writestr("proj/" + HOSTILE, FLASK + 'app.secret_key = "hostile-zip-secret"\n')
+        zf.writestr("proj/venv/pyvenv.cfg", "")
+        zf.writestr("proj/venv/lib/site-packages/flask/app.py", "SECRET_KEY = 'x'\n")
+    (root / "zipped.zip").write_bytes(zipped.getvalue())
+    env = io.BytesIO()
+    with zipfile.ZipFile(env, "w") as zf:
+        zf.writestr("app.py", COHORT["environment/app.py"])
+    (root / "zipped-env.zip").write_bytes(env.getvalue())
+    return root
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_cohort(tmp_path_factory.mktemp("cohort"))
+
+
+@pytest.fixture(scope="module")
+def rows(cohort: Path) -> list[Row]:
+    subs = list_submissions(str(cohort))
+    return cmd_report.mark_all(subs, make_config(), jobs=1, context=True)
+
+
+def run_report(capsysbinary: pytest.CaptureFixture[bytes], *args: str) -> tuple[int, str, str]:
+    code = main(["report", *args])
+    out, err = capsysbinary.readouterr()
+    return code, out.decode("utf-8"), err.decode("utf-8")
+
+
+# ------------------------------------------------------------------ verdicts
+
+
+def test_each_verdict(rows: list[Row]) -> None:
+    assert {r.submission: r.verdict for r in rows} == EXPECTED
+    assert set(EXPECTED.values()) == set(VERDICTS)
+
+
+def test_rows_are_sorted_by_name(rows: list[Row]) -> None:
+    names = [r.submission for r in rows]
+    assert names == sorted(names, key=lambda n: (n.casefold(), n))
+
+
+def test_columns(rows: list[Row]) -> None:
+    by = {r.submission: r for r in rows}
+    partial = by["partial"]
+    assert (partial.findings, partial.first_location) == (1, "app.py:3")
+    assert (partial.python_files, partial.syntax_errors) == (2, 1)
+    mixed = by["mixed"]
+    assert mixed.first_location == "app.py:9"  # the worst one decides, not the first file
+    assert mixed.findings == 3  # via, JWT, WTF (the environment read is not a finding)
+    zipped = by["zipped.zip"]
+    assert (zipped.first_location, zipped.skipped_venv_files) == (f"proj/{HOSTILE}:3", 1)
+    assert by["evil"].first_location == f"{HOSTILE}:3"
+    assert by["environment"].first_location == "app.py:4"
+    assert by["nokey"].first_location == ""
+
+
+def test_error_reasons(rows: list[Row]) -> None:
+    by = {r.submission: r for r in rows}
+    assert by["corrupt.zip"].error.startswith("corrupt zip")
+    assert by["empty"].error == "no Python files found"
+    assert by["syntax"].error == "none of the 1 Python files could be parsed"
+    assert all(r.error == "" for r in rows if r.verdict != "error")
+
+
+def test_tests_are_skipped_unless_asked(tmp_path: Path) -> None:
+    (tmp_path / "alice" / "tests").mkdir(parents=True)
+    (tmp_path / "alice" / "app.py").write_text(
+        "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n"
+    )
+    (tmp_path / "alice" / "tests" / "conftest.py").write_text("SECRET_KEY = 'testing-only'\n")
+    subs = list_submissions(str(tmp_path))
+    assert cmd_report.mark_all(subs, make_config())[0].verdict == "environment"
+    with_tests = make_config(include_tests=True)
+    assert cmd_report.mark_all(subs, with_tests)[0].verdict == "hardcoded"
+
+
+def test_agrees_with_the_engine_on_each_file(rows: list[Row], cohort: Path) -> None:
+    """The report does not detect anything itself: its findings are the engine's."""
+    by = {r.submission: r for r in rows}
+    for rel, data in COHORT.items():
+        name, _, path = rel.partition("/")
+        try:
+            expected = [(o.line, o.col) for o in observe_text(data.decode())]
+        except ValueError:
+            continue
+        got = [(f.line, f.col) for f in by[name].observations if f.path == path]
+        assert got == expected, rel
+
+
+# ------------------------------------------------------------------ formats
+
+
+def test_csv_reads_back(rows: list[Row]) -> None:
+    records = list(csv.DictReader(io.StringIO(render(rows, "csv"))))
+    assert [r["submission"] for r in records] == [r.submission for r in rows]
+    assert {r["submission"]: r["verdict"] for r in records} == EXPECTED
+    evil = next(r for r in records if r["submission"] == "evil")
+    assert evil["first_location"] == f"{HOSTILE}:3"
+    assert evil["python_files"] == "1"
+
+
+def test_csv_cells_cannot_become_formulas() -> None:
+    row = Row("=HYPERLINK(1)", "error", 0, "", 0, 0, 0, "-1+1")
+    (record,) = csv.DictReader(io.StringIO(render([row], "csv")))
+    assert record["submission"] == "'=HYPERLINK(1)" and record["error"] == "'-1+1"
+
+
+def test_json_parses(rows: list[Row]) -> None:
+    doc = json.loads(render(rows, "json"))
+    assert doc["version"] == 1
+    assert doc["summary"] == {v: list(EXPECTED.values()).count(v) for v in VERDICTS}
+    subs = {s["submission"]: s for s in doc["submissions"]}
+    assert subs.keys() == EXPECTED.keys()
+    (finding,) = subs["hardcoded"]["observations"]
+    assert (finding["path"], finding["line"], finding["code"]) == ("app.py", 3, "SKY100")
+    assert subs["partial"]["file_errors"][0]["path"] == "broken.py"
+
+
+def test_table_is_aligned(rows: list[Row]) -> None:
+    lines = render(rows, "table").splitlines()
+    header, body = lines[0], lines[1 : len(rows) + 1]
+    start = header.index("VERDICT")
+    assert all(line[start:].split()[0] in VERDICTS for line in body)
+    assert lines[-1].startswith(f"{len(rows)} submissions: 2 published-key, 5 hardcoded")
+
+
+def test_table_and_markdown_show_no_control_characters() -> None:
+    row = Row("a\x1b[2Jb", "error", 0, "", 0, 0, 0, "x\ny")
+    table, markdown = render([row], "table"), render([row], "markdown")
+    assert "\x1b" not in table and "a\\x1b[2Jb" in table and "x\\x0ay" in table
+    assert "\x1b" not in markdown and "a\\\\x1b\\[2Jb" in markdown
+    assert "x\\\\x0ay" in markdown  # a backslash, escaped for Markdown
+
+
+def test_markdown_table(rows: list[Row]) -> None:
+    lines = render(rows, "markdown").splitlines()
+    table = [ln for ln in lines if ln.startswith("|")]
+    assert len(table) == len(rows) + 2
+    assert all(ln.count(" | ") == 7 for ln in table if not ln.startswith("|-"))
+    assert "\\<script\\>alert(1)\\</script\\>.py" in "\n".join(lines)
+
+
+class Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+        self.attrs: list[str] = []
+        self.scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.scripts += tag == "script"
+        self.attrs.extend(name for name, _ in attrs)
+        for name, value in attrs:
+            if name in ("src", "href") and value:
+                assert value.startswith("#"), value  # nothing from the network
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_is_self_contained_and_escaped(rows: list[Row]) -> None:
+    page_text = render(rows, "html")
+    page = Page()
+    page.feed(page_text)
+    page.close()
+    assert page.scripts == 1  # ours
+    assert "<script>alert" not in page_text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;.py" in page_text
+    text = "".join(page.text)
+    assert HOSTILE in text  # shown to the reader, as text
+    assert "<script>alert(1)<" in text  # the folder's name too
+    assert not [a for a in page.attrs if a.startswith("on")]  # no event handlers
+    assert set(page.tags) <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "h1",
+        "h2",
+        "h3",
+        "p",
+        "code",
+        "svg",
+        "text",
+        "rect",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "a",
+        "span",
+        "section",
+        "strong",
+        "pre",
+        "ul",
+        "li",
+        "script",
+    }
+    assert "http://" not in page_text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in page_text
+
+
+def test_html_has_chart_table_and_context(rows: list[Row]) -> None:
+    page = render(rows, "html")
+    assert page.count("<rect") == len(VERDICTS)
+    assert page.count("<tr>") == len(rows) + 1
+    assert REDACTED in page and 'class="hit"' in page
+    assert "Content-Security-Policy" in page
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_secret_in_any_format(rows: list[Row], fmt: str) -> None:
+    text = render(rows, fmt)
+    for secret in SECRETS:
+        assert secret not in text, (fmt, secret)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_secret_through_the_command(
+    cohort: Path, capsysbinary: pytest.CaptureFixture[bytes], fmt: str
+) -> None:
+    code, out, err = run_report(capsysbinary, str(cohort), "--format", fmt, "--jobs", "1")
+    assert code == 0 and err == ""
+    assert "corrupt.zip" in out
+    for secret in SECRETS:
+        assert secret not in out
+
+
+# ------------------------------------------------------------------ redaction
+
+
+def context_text(code: str, which: int = 0) -> str:
+    observations = observe_text(code)
+    lines = redact_context(code, observations, observations[which])
+    return "\n".join(line.text for line in lines)
+
+
+def test_redacts_the_value_and_strings_on_context_lines() -> None:
+    code = 'a = "neighbour-string"\napp.secret_key = "the-secret-value"\nb = 1\n'
+    text = context_text(code)
+    assert "the-secret-value" not in text and "neighbour-string" not in text
+    assert text.count(REDACTED) == 2 and "b = 1" in text
+
+
+def test_redacts_through_a_module_constant_far_away() -> None:
+    code = 'KEY = "far-away-secret"\n' + "x = 1\n" * 20 + "app.secret_key = KEY\n"
+    text = context_text(code)
+    assert "far-away-secret" not in text and "KEY = " + REDACTED in text
+
+
+def test_redacts_copies_in_comments() -> None:
+    code = 'app.secret_key = "copied-secret"  # copied-secret\n'
+    assert "copied-secret" not in context_text(code)
+
+
+def test_redacts_fallback_and_bytes() -> None:
+    code = 'import os\napp.secret_key = os.environ.get("SECRET_KEY", b"bytes-secret")\n'
+    assert "bytes-secret" not in context_text(code)
+
+
+def test_redacts_multi_line_values() -> None:
+    code = 'SECRET_KEY = (\n    "part-one-secret"\n    "part-two-secret"\n)\n'
+    text = context_text(code)
+    assert "part-one" not in text and "part-two" not in text
+
+
+def test_untokenizable_text_hides_everything_after_a_quote() -> None:
+    code = 'app.secret_key = "abcdefgh"\nx = "unterminated-secret\n'
+    observations = observe_text('app.secret_key = "abcdefgh"\n')
+    text = "\n".join(ln.text for ln in redact_context(code, observations, observations[0]))
+    assert "unterminated-secret" not in text and "abcdefgh" not in text
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    secret=st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\"\\'{}"
+        ),
+        min_size=4,
+        max_size=30,
+    ).filter(lambda s: s.strip() == s and len(s.strip()) >= 4),
+    form=st.sampled_from(
+        [
+            'app.secret_key = "{s}"',
+            'app.config["SECRET_KEY"] = b"{s}"',
+            'import os\napp.secret_key = os.getenv("SECRET_KEY", "{s}")',
+            'K = "{s}"\napp.secret_key = K',
+            'app.config.update(SECRET_KEY=f"{s}")',
+            'SECRET_KEY = """{s}"""  # {s}',
+        ]
+    ),
+)
+def test_secret_never_in_context(secret: str, form: str) -> None:
+    code = form.replace("{s}", secret) + "\n"
+    try:
+        observations = observe_text(code)
+    except SourceError:  # e.g. non-ASCII in a bytes literal
+        assume(False)
+    for obs in observations:
+        for line in redact_context(code, observations, obs):
+            assert secret not in line.text
+
+
+# ------------------------------------------------------------------ running
+
+
+def test_stable_order_with_two_jobs(
+    cohort: Path, capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    used: list[int] = []
+    real = cmd_report._parallel
+
+    def spy(*args: object, **kwargs: object) -> list[Row]:
+        used.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cmd_report, "_parallel", spy)
+    monkeypatch.setattr(cmd_report, "PARALLEL_MIN", 2)
+    _, serial, _ = run_report(capsysbinary, str(cohort), "--format", "json", "--jobs", "1")
+    assert used == []
+    for _ in range(2):
+        _, parallel, _ = run_report(capsysbinary, str(cohort), "--format", "json", "--jobs", "2")
+        assert parallel == serial
+    assert used == [1, 1]
+
+
+def test_small_cohorts_stay_in_one_process(cohort: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: object) -> list[Row]:
+        raise AssertionError("processes started for a small cohort")
+
+    monkeypatch.setattr(cmd_report, "_parallel", boom)
+    subs = list_submissions(str(cohort))[:3]
+    assert len(cmd_report.mark_all(subs, make_config(), jobs=4)) == 3
+
+
+def _explode(sub: Submission, config: object, context: bool) -> Row:
+    if sub.name == "hardcoded":
+        raise RuntimeError("engine bug")
+    return REAL_MARK(sub, config, context)  # type: ignore[arg-type]
+
+
+def _die(sub: Submission, config: object, context: bool) -> Row:
+    if sub.name == "hardcoded":
+        os._exit(3)
+    return REAL_MARK(sub, config, context)  # type: ignore[arg-type]
+
+
+REAL_MARK = cmd_report._mark
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_scanner_bug_is_an_error_row(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    monkeypatch.setattr(cmd_report, "_mark", _explode)
+    monkeypatch.setattr(cmd_report, "PARALLEL_MIN", 2)
+    rows = cmd_report.mark_all(list_submissions(str(cohort)), make_config(), jobs=jobs)
+    by = {r.submission: r for r in rows}
+    assert by["hardcoded"].verdict == "error"
+    assert by["hardcoded"].error == "internal error (RuntimeError): please report"
+    assert by["published"].verdict == "published-key"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="relies on fork to inherit the patch")
+def test_a_dead_worker_is_an_error_row(cohort: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cmd_report, "_mark", _die)
+    monkeypatch.setattr(cmd_report, "PARALLEL_MIN", 2)
+    rows = cmd_report.mark_all(list_submissions(str(cohort)), make_config(), jobs=2)
+    by = {r.submission: r for r in rows}
+    assert by["hardcoded"].verdict == "error" and "crashed" in by["hardcoded"].error
+    assert {n: r.verdict for n, r in by.items() if n != "hardcoded"} == {
+        n: v for n, v in EXPECTED.items() if n != "hardcoded"
+    }
+
+
+def test_exit_0_with_findings_and_output_file(
+    cohort: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    out_file = tmp_path / "report.html"
+    code, out, err = run_report(capsysbinary, str(cohort), "--format", "html", "-o", str(out_file))
+    assert (code, out, err) == (0, "", "")
+    assert out_file.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/nonexistent/cohort"], "SUBMISSIONS: no such folder: /nonexistent/cohort"),
+        (["--known-keys-file", "/nonexistent/keys.txt", "."], "--secret-key-known-keys-file"),
+        (["--secret-key-names", "not an identifier!", "."], "--secret-key-names"),
+        (["-o", "/nonexistent/dir/out.txt", "."], "cannot write /nonexistent/dir/out.txt"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    capsysbinary: pytest.CaptureFixture[bytes],
+    args: list[str],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_report(capsysbinary, *args)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("flake8-secret-key report: ")
+    assert message in err
+
+
+def test_a_file_is_not_a_cohort(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    (tmp_path / "x.zip").write_bytes(b"")
+    code, _, err = run_report(capsysbinary, str(tmp_path / "x.zip"))
+    assert code == 2 and "not a folder" in err
+
+
+def test_bad_jobs_is_a_usage_error(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["report", ".", "--jobs", "-1"])
+    assert info.value.code == 2
+
+
+def test_silent_when_stderr_is_not_a_terminal(
+    cohort: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    code, _, err = run_report(capsysbinary, str(cohort), "--jobs", "1")
+    assert code == 0 and err == ""
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal(cohort: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeTTY()
+    monkeypatch.setattr(sys, "stderr", fake)
+    cmd_report.mark_all(list_submissions(str(cohort)), make_config(), jobs=1)
+    assert f"/{len(EXPECTED)}" in fake.getvalue()
+
+
+def test_no_tqdm_means_silence(cohort: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeTTY()
+    monkeypatch.setattr(sys, "stderr", fake)
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm -> ImportError
+    rows = cmd_report.mark_all(list_submissions(str(cohort)), make_config(), jobs=1)
+    assert len(rows) == len(EXPECTED) and fake.getvalue() == ""
+
+
+def test_start_up_imports_nothing_heavy() -> None:
+    code = (
+        "import sys, flake8_secret_key.cmd_report\n"
+        "heavy = {'zipfile', 'concurrent.futures', 'json', 'csv', 'html', 'tqdm', "
+        "'multiprocessing', 'libcst', 'flake8'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_console_script_end_to_end(cohort: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8_secret_key.cli", "report", str(cohort), "--format", "csv"],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+    assert proc.returncode == 0 and proc.stderr == b""
+    records = list(csv.DictReader(io.StringIO(proc.stdout.decode("utf-8"))))
+    assert len(records) == len(EXPECTED)
