@@ -373,8 +373,9 @@ def without_noqa(findings: Sequence[Finding], text: str) -> list[Finding]:
     """Drop findings that flake8 would drop for a ``# noqa`` comment.
 
     As flake8 does: ``# flake8: noqa`` on a line of its own skips the file; a
-    ``# noqa`` anywhere in a statement spanning several lines covers them all;
-    ``# noqa: SKY1`` covers codes by prefix; a bare ``# noqa`` covers all.
+    ``# noqa`` after a token spanning several lines (a triple-quoted string)
+    covers all its lines; ``# noqa: SKY1`` covers codes by prefix (case matters);
+    a bare ``# noqa`` covers every code.
     """
     lines = split_lines(text)
     if any(NOQA_FILE.match(line) for line in lines):
@@ -398,7 +399,7 @@ def without_noqa(findings: Sequence[Finding], text: str) -> list[Finding]:
 
 
 def _noqa_line_mapping(text: str, lines: Sequence[str]) -> dict[int, str]:
-    """Line number -> the text flake8 searches for ``noqa`` (a whole statement's lines)."""
+    """Line number -> the text flake8 searches for ``noqa`` (``FileProcessor``'s mapping)."""
     mapping: dict[int, str] = {}
     first, last = len(lines) + 2, -1
     try:
