@@ -35,6 +35,7 @@ POOL_MIN_FILES = 200
 #: flake8's own patterns for noqa comments, line and file (flake8/defaults.py).
 NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.I)
 NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.I)
+_MAYBE_NOQA = re.compile("noqa", re.I)
 #: flake8's VALID_CODE_PREFIX: what --select and --ignore accept.
 CODE_PREFIX = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}$", re.ASCII)
 
@@ -377,6 +378,8 @@ def without_noqa(findings: Sequence[Finding], text: str) -> list[Finding]:
     covers all its lines; ``# noqa: SKY1`` covers codes by prefix (case matters);
     a bare ``# noqa`` covers every code.
     """
+    if not _MAYBE_NOQA.search(text):  # most files: no tokenizing, nothing to drop
+        return list(findings)
     lines = split_lines(text)
     if any(NOQA_FILE.match(line) for line in lines):
         return []
