@@ -174,6 +174,18 @@ def test_output_file_that_cannot_be_written(check: Callable[..., Run], project: 
     assert "--output: cannot write" in result.err
 
 
+def test_a_terminal_that_cannot_show_a_name_gets_escapes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(project / "café.py", HARDCODED)
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    assert main(["check", "café.py"]) == 1
+    stdout.flush()
+    out = stdout.buffer.getvalue().decode("ascii")
+    assert out.startswith("caf\\xe9.py:1:28: SKY100 ")
+
+
 # ------------------------------------------------------------------------- formats
 
 
