@@ -140,14 +140,17 @@ def _write(text: str, output: str | None, fmt: str) -> int:
         except OSError as exc:
             return _usage(f"cannot write {printable(output)}: {exc.strerror or exc}")
         return 0
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # stdout replaced by a text stream (an embedding program, a test)
+        sys.stdout.write(text)
+        return 0
     if fmt in ("table", "markdown"):  # for a terminal: its encoding, never a crash
-        encoding = sys.stdout.encoding or "utf-8"
-        data = text.encode(encoding, "replace")
+        data = text.encode(sys.stdout.encoding or "utf-8", "replace")
     else:  # for a program: always UTF-8
         data = text.encode("utf-8")
     sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
     return 0
 
 
