@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 COMMANDS = {
     "check": ("flake8_secret_key.cmd_check", "report hardcoded secret keys (CI, ruff users)"),
@@ -19,24 +20,36 @@ COMMANDS = {
 }
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line (what, and where to look)."""
 
-    try:
-        return version("flake8-secret-key")
-    except PackageNotFoundError:  # pragma: no cover
-        return "unknown"
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked for (the lookup scans metadata)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("flake8-secret-key")
+        except PackageNotFoundError:  # pragma: no cover
+            found = "unknown"
+        parser.exit(0, f"flake8-secret-key {found}\n")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="flake8-secret-key",
         description="Find hardcoded web-framework secret keys and move them to the environment.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
+        assert isinstance(sp, _Parser)
         if command is None or command == name:
             importlib.import_module(module_name).add_arguments(sp)
     return parser

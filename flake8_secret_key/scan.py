@@ -27,7 +27,8 @@ SKIP_DIRS = frozenset(
      "dist-packages", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 )  # fmt: skip
 
-PY_SUFFIXES = (".py", ".pyw", ".pyi")
+#: What flake8 checks by default (``--filename=*.py``), so ``check`` agrees with it.
+PY_SUFFIXES = (".py",)
 
 
 class FileResult(NamedTuple):
