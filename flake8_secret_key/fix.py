@@ -110,9 +110,12 @@ def fix_text(text: str, config: Config | None = None, filename: str = "<unknown>
     with LibCST.
     """
     config = config or Config()
-    observations = [
-        o for o in _observations(text, config, filename) if rules.code_for(o) in FIXABLE
-    ]
+    # ``A = B = "x"``: one value, one finding per target; identical ones count once.
+    observations = list(
+        dict.fromkeys(
+            o for o in _observations(text, config, filename) if rules.code_for(o) in FIXABLE
+        )
+    )
     if not observations:
         return FixResult(text, [], [], [])
     try:
@@ -123,7 +126,7 @@ def fix_text(text: str, config: Config | None = None, filename: str = "<unknown>
         ) from None
     except RecursionError:
         raise SourceError("too deeply nested for LibCST") from None
-    return _Fixer(module, observations).run()
+    return _Fixer(module, observations, _bound_otherwise(text)).run()
 
 
 def _observations(text: str, config: Config, filename: str) -> list[Observation]:
@@ -135,30 +138,24 @@ def _observations(text: str, config: Config, filename: str) -> list[Observation]
 # --------------------------------------------------------------------------- index
 
 
-class _Index(cst.CSTVisitor):
-    """Expressions by span (outermost first), and which sit in an except handler."""
+class _Index:
+    """Expressions by span (the outermost of equal spans), and except handlers' spans.
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
+    Built from ``PositionProvider`` alone: it records children before their
+    parents, so a later node with the same span encloses the earlier one.
+    """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, positions: Mapping[cst.CSTNode, CodeRange]) -> None:
         self.by_span: dict[Span, cst.BaseExpression] = {}
-        self.in_handler: set[int] = set()
-        self._handlers = 0
+        self.handlers: list[Span] = []
+        for node, rng in positions.items():
+            if isinstance(node, cst.BaseExpression):
+                self.by_span[_span(rng)] = node
+            elif isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+                self.handlers.append(_span(rng))
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
-            self._handlers += 1
-        if isinstance(node, cst.BaseExpression):
-            rng = self.get_metadata(PositionProvider, node)
-            self.by_span.setdefault(_span(rng), node)
-            if self._handlers:
-                self.in_handler.add(id(node))
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, (cst.ExceptHandler, cst.ExceptStarHandler)):
-            self._handlers -= 1
+    def in_handler(self, span: Span) -> bool:
+        return any(_contains(h, span) for h in self.handlers)
 
 
 def _span(rng: CodeRange) -> Span:
@@ -176,14 +173,16 @@ def _contains(outer: Span, inner: Span) -> bool:
 
 
 class _Fixer:
-    def __init__(self, module: cst.Module, observations: Sequence[Observation]) -> None:
+    def __init__(
+        self, module: cst.Module, observations: Sequence[Observation], bound: frozenset[str]
+    ) -> None:
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.module = self.wrapper.module
         self.observations = observations
-        self.index = _Index()
-        self.wrapper.visit(self.index)
         self.positions = self.wrapper.resolve(PositionProvider)
+        self.index = _Index(self.positions)
         self._scopes: Mapping[cst.CSTNode, Scope | None] | None = None
+        self._bound_otherwise = bound
 
     def run(self) -> FixResult:
         plans: dict[Span, _Plan] = {}
@@ -252,7 +251,7 @@ class _Fixer:
         if isinstance(node, cst.IfExp):
             return "a conditional fallback (... if ... else ...): choose the branch by hand"
         if not isinstance(node, (cst.Call, cst.BooleanOperation)):
-            if id(node) in self.index.in_handler:
+            if self.index.in_handler(obs.value):
                 return (
                     "a fallback in an except handler: remove the try/except so that a "
                     f"missing {var} fails at start-up"
@@ -264,6 +263,11 @@ class _Fixer:
             return self._drop_default(obs, node, var)
         if obs.reader != "os":
             return f"a {obs.reader or 'custom'} read with a fallback: rewrite by hand"
+        if obs.kind is Kind.ENV_READ and _is_setdefault(node):
+            return (
+                "os.environ.setdefault() gives the rest of the program its value: delete "
+                f"the call and set {var} in the environment"
+            )
         if isinstance(node, cst.BooleanOperation):
             if not isinstance(node.operator, cst.Or) or any(
                 isinstance(side, cst.BooleanOperation) for side in (node.left, node.right)
@@ -348,12 +352,20 @@ class _Fixer:
         return None if scope is None else list(scope[name])
 
     def _resolves_to_os(self, node: cst.CSTNode, name: str) -> bool:
-        """``name`` is bound, and only ever to ``os`` / ``os.environ``, at ``node``."""
+        """``name`` (imported above) means only ``os`` / ``os.environ`` at ``node``."""
+        if name not in self._bound_otherwise:
+            return True
         found = self._assignments(node, name)
         return bool(found) and self._free_or_os(node, name)
 
     def _free_or_os(self, node: cst.CSTNode, name: str) -> bool:
-        """``name`` is unbound at ``node``, or bound only to ``os`` / ``os.environ``."""
+        """``name`` is unbound at ``node``, or bound only to ``os`` / ``os.environ``.
+
+        Scope analysis is slow, so it runs only when the module binds ``name``
+        to something else somewhere (a WSGI ``environ`` parameter, ``os = ...``).
+        """
+        if name not in self._bound_otherwise:
+            return True
         found = self._assignments(node, name)
         return found is not None and all(
             isinstance(a, ImportAssignment) and _os_names_of(a.node, name) for a in found
@@ -397,6 +409,35 @@ def env_file_value(value: str) -> str | None:
     if "'" not in value:
         return f"'{value}'"
     return None
+
+
+def _bound_otherwise(text: str) -> frozenset[str]:
+    """Names the module binds to anything but ``os`` / ``os.environ`` (anywhere)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name != "os" and not (
+                    alias.asname is None and alias.name.startswith("os.")
+                ):
+                    names.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if not (node.module == "os" and not node.level and alias.name == "environ"):
+                    names.add(alias.asname or alias.name)
+    return frozenset(names)
 
 
 def _os_names(small: cst.BaseSmallStatement) -> Iterable[tuple[str, str]]:
@@ -463,6 +504,14 @@ def _drop_conflicts(
         if outer is not None:
             owners[outer].extend(owners.pop(span))
             del plans[span]
+
+
+def _is_setdefault(node: cst.BaseExpression) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "setdefault"
+    )
 
 
 def _default_arg(call: cst.Call, positional_ok: bool) -> int | None:

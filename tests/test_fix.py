@@ -343,6 +343,55 @@ def test_setdefault_and_value_shared_with_it_left() -> None:
     assert len(result.left) == 2
 
 
+def test_setdefault_statement_left() -> None:
+    assert_unchanged(
+        """\
+        import os
+        os.environ.setdefault("SECRET_KEY", "dev")
+        """,
+        "delete the call",
+    )
+
+
+def test_fallback_reading_a_second_variable_left() -> None:
+    assert_unchanged(
+        """\
+        import os
+        SECRET_KEY = os.environ.get("SECRET_KEY", os.environ.get("OLD_KEY", "dev"))
+        """,
+        "second variable",
+    )
+
+
+def test_variable_name_not_a_literal_left() -> None:
+    assert_unchanged(
+        """\
+        import os
+        SECRET_KEY = os.environ.get(name, "dev")
+        """,
+        "not a string literal",
+    )
+
+
+def test_chained_assignment_counts_once_per_target() -> None:
+    result = assert_fix(
+        """\
+        SECRET_KEY = SECRET_KEY = "x"
+        app.secret_key = app.config["SECRET_KEY"] = "y"
+        """,
+        """\
+        import os
+        SECRET_KEY = SECRET_KEY = os.environ["SECRET_KEY"]
+        app.secret_key = app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        """,
+    )
+    assert [(f.line, f.target) for f in result.fixed] == [
+        (1, "SECRET_KEY"),
+        (2, "app.secret_key"),
+        (2, 'app.config["SECRET_KEY"]'),
+    ]
+
+
 def test_generated_key_not_rewritten() -> None:
     source = "import os\nSECRET_KEY = os.urandom(24)\n"
     result = fix_text(source)
