@@ -211,9 +211,12 @@ def _mark(sub: Submission, config: Config, context: bool) -> Row:
     if texts:  # the HTML context: redact each file's values in every file shown
         also = {s for _, text, obs in texts for s in secret_texts(text, obs)}
         for path, text, observations in texts:
-            findings.extend(_finding(path, o, observations, text, also) for o in observations)
+            findings.extend(
+                _finding(path, o, observations, text, also, config.engine.names)
+                for o in observations
+            )
     findings.sort(key=lambda f: (f.path, f.line, f.col))
-    verdict, first, reason = decide(findings, scanned, len(file_errors), reader.skipped)
+    verdict, first, reason = decide(findings, scanned, file_errors, reader.skipped)
     return Row(
         submission=sub.name,
         verdict=verdict,
@@ -240,6 +243,7 @@ def _finding(
     file_obs: Sequence[Observation],
     text: str | None,
     also: Iterable[str] = (),
+    names: Iterable[str] = (),
 ) -> Finding:
     return Finding(
         path=path,
@@ -251,7 +255,7 @@ def _finding(
         source=obs.source.value,
         target=obs.target,
         message=message(obs) or _plain_message(obs),
-        context=redact_context(text, file_obs, obs, also) if text is not None else (),
+        context=redact_context(text, file_obs, obs, also, names) if text is not None else (),
     )
 
 

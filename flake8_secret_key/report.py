@@ -20,7 +20,7 @@ the worker that read the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import NamedTuple
 
 from flake8_secret_key.detect import Observation, Source, split_lines
@@ -99,7 +99,10 @@ def error_row(name: str, reason: str) -> Row:
 
 
 def decide(
-    observations: Sequence[Finding], python_files: int, failed_files: int, skipped: int
+    observations: Sequence[Finding],
+    python_files: int,
+    file_errors: Sequence[tuple[str, str]],
+    skipped: int,
 ) -> tuple[str, str, str]:
     """(verdict, first location, error reason) for a submission's observations."""
     if observations:
@@ -108,8 +111,13 @@ def decide(
     if python_files == 0:
         why = f" ({skipped} skipped in virtual environments)" if skipped else ""
         return "error", "", f"no Python files found{why}"
-    if failed_files == python_files:
-        return "error", "", f"none of the {python_files} Python files could be parsed"
+    if len(file_errors) == python_files:
+        path, why = file_errors[0]
+        return (
+            "error",
+            "",
+            (f"none of the {python_files} Python files could be parsed ({path}: {why})"),
+        )
     return "no-key", "", ""
 
 
@@ -133,20 +141,24 @@ def redact_context(
     file_observations: Sequence[Observation],
     obs: Observation,
     also: Iterable[str] = (),
+    names: Iterable[str] = (),
 ) -> tuple[ContextLine, ...]:
     """A few lines around ``obs`` in which every secret is redacted.
 
     Redacted: the value span and the reported span of every non-environment
-    observation of the file, every string literal on the lines shown, and any
-    other occurrence of those values, or of the texts in ``also`` (the values
-    found in the submission's other files), on the lines shown (e.g. in a comment).
+    observation of the file, every string literal on the lines shown (except
+    those spelling exactly one of ``names`` or an environment variable the file
+    reads: ``os.environ["SECRET_KEY"]`` stays readable), and any other
+    occurrence of those values, or of the texts in ``also`` (the values found in
+    the submission's other files), on the lines shown (e.g. in a comment).
     """
     lines = [ln.rstrip("\r\n") for ln in split_lines(text)]
     wanted = _context_numbers(obs, len(lines))
     spans = _value_spans(file_observations)
-    strings, tokenized = _string_spans(text)
-    spans.extend(strings)
     secrets = sorted(set(_secret_texts(lines, spans)) | set(also), key=len, reverse=True)
+    keep = set(names) | {o.env_var for o in file_observations if o.env_var}
+    strings, tokenized = _string_spans(text, keep)
+    spans.extend(strings)
     out = []
     for number in wanted:
         raw = lines[number - 1]
@@ -165,12 +177,20 @@ def secret_texts(text: str, file_observations: Sequence[Observation]) -> list[st
 
 
 def _value_spans(file_observations: Sequence[Observation]) -> list[tuple[int, int, int, int]]:
-    return [
-        span
-        for o in file_observations
-        if o.source is not Source.ENVIRONMENT
-        for span in ((o.line, o.col, o.end_line, o.end_col), (*o.value,))
-    ]
+    """Where the values are: each observation's span, and its value's span.
+
+    A fallback read in place (``os.getenv("K", "x")``) reports the fallback literal
+    itself, so the rest of the call stays readable; through a module name
+    (``KEY = os.getenv(...)``) the whole value is hidden.
+    """
+    spans: list[tuple[int, int, int, int]] = []
+    for o in file_observations:
+        if o.source is Source.ENVIRONMENT:
+            continue
+        spans.append((o.line, o.col, o.end_line, o.end_col))
+        if not (o.source is Source.FALLBACK and o.via is None):
+            spans.append((*o.value,))
+    return spans
 
 
 def _context_numbers(obs: Observation, count: int) -> list[int]:
@@ -181,8 +201,13 @@ def _context_numbers(obs: Observation, count: int) -> list[int]:
     return sorted(n for n in numbers if 1 <= n <= count)
 
 
-def _string_spans(text: str) -> tuple[list[tuple[int, int, int, int]], bool]:
-    """Every string literal (f- and t-strings whole) as a span; False if untokenizable."""
+def _string_spans(
+    text: str, keep: Collection[str] = ()
+) -> tuple[list[tuple[int, int, int, int]], bool]:
+    """Every string literal (f- and t-strings whole) as a span; False if untokenizable.
+
+    Plain literals spelling exactly a name in ``keep`` (``"SECRET_KEY"``) are left out.
+    """
     import io
     import tokenize
 
@@ -194,6 +219,8 @@ def _string_spans(text: str) -> tuple[list[tuple[int, int, int, int]], bool]:
             if tok.type == tokenize.ERRORTOKEN and tok.string[:1] in ("'", '"'):
                 return spans, False  # an unterminated string (Python < 3.12)
             if tok.type == tokenize.STRING:
+                if _NAME_LITERAL.fullmatch(tok.string) and tok.string[1:-1] in keep:
+                    continue
                 spans.append((*tok.start, *tok.end))
             elif kind.endswith("STRING_START"):
                 opened.append(tok.start)
@@ -202,6 +229,9 @@ def _string_spans(text: str) -> tuple[list[tuple[int, int, int, int]], bool]:
     except (tokenize.TokenError, SyntaxError, ValueError):
         return spans, False
     return spans, True
+
+
+_NAME_LITERAL = re.compile(r"""(['"])[A-Za-z_][A-Za-z0-9_]*\1""")
 
 
 def _secret_texts(lines: Sequence[str], spans: Iterable[Sequence[int]]) -> list[str]:
@@ -414,7 +444,7 @@ max-width:75em;padding:0 1em;color:#1d232b;background:#fff}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}h3{font-size:1.05em;margin:0}
 table{border-collapse:collapse;width:100%}
 th,td{padding:.3em .6em;border-bottom:1px solid #dde2e8;text-align:left;vertical-align:top}
-th{cursor:pointer;user-select:none;background:#f3f5f8;position:sticky;top:0}
+th{cursor:pointer;user-select:none;white-space:nowrap;background:#f3f5f8;position:sticky;top:0}
 th:after{content:" \\2195";color:#9aa5b1}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .v{display:inline-block;padding:0 .5em;border-radius:.8em;color:#fff;font-size:.9em;
@@ -495,7 +525,7 @@ def _html_table(rows: Sequence[Row]) -> str:
             f'<td data-v="{_e(row.submission.casefold())}">{name}</td>'
             f'<td data-v="{RANK[row.verdict]}">{_badge(row.verdict)}</td>'
             f'<td class="n">{row.findings}</td>'
-            f"<td><code>{_e(row.first_location)}</code></td>"
+            f"<td>{f'<code>{_e(row.first_location)}</code>' if row.first_location else ''}</td>"
             f'<td class="n">{row.python_files}</td>'
             f'<td class="n">{row.skipped_venv_files}</td>'
             f'<td class="n">{row.syntax_errors}</td>'

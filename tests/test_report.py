@@ -175,7 +175,10 @@ def test_error_reasons(rows: list[Row]) -> None:
     by = {r.submission: r for r in rows}
     assert by["corrupt.zip"].error.startswith("corrupt zip")
     assert by["empty"].error == "no Python files found"
-    assert by["syntax"].error == "none of the 1 Python files could be parsed"
+    assert by["syntax"].error == (
+        "none of the 1 Python files could be parsed (app.py: syntax error at line 1: "
+        "'(' was never closed)"
+    )
     assert all(r.error == "" for r in rows if r.verdict != "error")
 
 
@@ -363,6 +366,24 @@ def test_redacts_the_value_and_strings_on_context_lines() -> None:
     text = context_text(code)
     assert "the-secret-value" not in text and "neighbour-string" not in text
     assert text.count(REDACTED) == 2 and "b = 1" in text
+
+
+def test_setting_and_variable_names_stay_readable() -> None:
+    code = 'import os\napp.config["SECRET_KEY"] = os.environ.get("FLASK_KEY", "the-fallback")\n'
+    observations = observe_text(code)
+    (line,) = [
+        ln
+        for ln in redact_context(code, observations, observations[0], names=["SECRET_KEY"])
+        if ln.hit
+    ]
+    assert line.text == f'app.config["SECRET_KEY"] = os.environ.get("FLASK_KEY", {REDACTED})'
+
+
+def test_a_value_spelling_a_name_is_still_redacted() -> None:
+    code = 'app.secret_key = "SECRET_KEY"\nx = "SECRET_KEY"\n'
+    observations = observe_text(code)
+    lines = redact_context(code, observations, observations[0], names=["SECRET_KEY"])
+    assert all("SECRET_KEY" not in ln.text for ln in lines)
 
 
 def test_redacts_through_a_module_constant_far_away() -> None:
