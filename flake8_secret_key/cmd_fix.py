@@ -473,25 +473,31 @@ def _gitignore(printer: _Printer, env_path: str, dry: bool) -> None:
         return
     if _is_ignored(env_abs, ignores):
         return
-    nearest = ignores[0]
-    rel = os.path.relpath(env_abs, os.path.dirname(nearest)).replace(os.sep, "/")
+    nearest = _shown(ignores[0])
+    rel = os.path.relpath(env_abs, os.path.dirname(ignores[0])).replace(os.sep, "/")
     entry = rel if "/" not in rel else f"/{rel}"
     if dry:
         printer.line(f"{nearest}: would add {entry} (the env file holds the key)")
         return
     try:
-        with open(nearest, "rb") as handle:
+        with open(ignores[0], "rb") as handle:
             content = handle.read()
         newline = b"\r\n" if b"\r\n" in content else b"\n"
         add = entry.encode("utf-8") + newline
         if content and not content.endswith((b"\n", b"\r")):
             add = newline + add
-        with open(nearest, "ab") as handle:
+        with open(ignores[0], "ab") as handle:
             handle.write(add)
     except OSError as exc:
         _Printer.error(nearest, f"cannot add {entry}: {exc.strerror or exc}; add it by hand")
         return
     printer.line(f"{nearest}: added {entry} (the env file holds the key)")
+
+
+def _shown(path: str) -> str:
+    """``path`` relative to the working folder when it is below it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
 
 
 def _folders_up_to_git_root(start: str) -> Iterator[str]:
