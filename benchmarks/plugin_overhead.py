@@ -1,0 +1,282 @@
+"""How much flake8-secret-key adds to a flake8 run. Target: at most 3% of wall time.
+
+Usage::
+
+    python benchmarks/plugin_overhead.py              # all files, 5 rounds (a few minutes)
+    python benchmarks/plugin_overhead.py --quick      # smoke run (seconds)
+    python benchmarks/plugin_overhead.py --files 300 --rounds 9
+
+The corpus is real code gathered here: the ``.py`` files of the running
+interpreter's standard library (``sysconfig.get_paths()["stdlib"]``), read in
+place, never written. ``site-packages`` is left out (it is not the standard
+library), and so are the files the plugin skips as test code (``test_*.py``,
+anything under ``test/``...): every corpus file reaches the plugin, so the
+measured overhead is not diluted by files it never looks at. ``--files N`` takes N
+files spread evenly over the sorted list (a fixed, repeatable subset).
+
+With and without the plugin
+---------------------------
+Deselecting the codes is *not* "without the plugin": flake8 7 runs every
+installed tree plugin whatever ``--select``/``--ignore`` say and filters the
+results afterwards (only a plugin class with ``off_by_default`` is skipped, in
+``flake8.plugins.finder._classify_plugins``; checked: with ``--select E`` the
+plugin's ``run()`` is still called for every file). So both variants run flake8
+through the same small wrapper (``python -c WRAPPER``) that replaces
+``flake8.plugins.finder.find_plugins`` with a filter: variant "off" drops the
+``SKY`` entry point before flake8 loads, imports or registers it, so its module
+is never imported, its options never added; variant "on" keeps everything.
+Same interpreter, same flake8, same arguments (``--isolated --exit-zero``, output
+to /dev/null), same wrapper cost. Under ``--jobs`` > 1 the workers are forked
+and inherit the filtered plugin list. The script checks the filter works
+(``--version`` lists the plugin in "on" only) before timing.
+
+Runs alternate in counterbalanced pairs (on/off, off/on, on/off, ...) so that
+drift in machine load or caches does not favour either side; the report gives
+the median wall time of each variant, the ratio of the medians and the median
+of the per-round ratios (paired, less sensitive to drift), for ``--jobs 1``
+(less noise) and for flake8's default job count.
+
+It also reports the engine's own time per 1,000 lines, in process: through the
+plugin's ``run()`` on the corpus as it is (the text prefilter turns away files
+without a setting name), and on the same files with a setting appended (so the
+tree is walked: the cost for a file that holds a name); and the plugin's import
+time (``-X importtime``, cold and after flake8), checking that ``libcst`` is not
+imported by the plugin (only ``fix`` needs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import re
+import statistics
+import subprocess
+import sys
+import sysconfig
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+TARGET = 0.03  # the plugin adds at most 3% to flake8's wall time
+
+WRAPPER = """\
+import sys
+from flake8.plugins import finder
+keep = sys.argv.pop(1) == "on"
+real = finder.find_plugins
+def find_plugins(cfg, opts):
+    return [p for p in real(cfg, opts) if keep or p.entry_point.name != "SKY"]
+finder.find_plugins = find_plugins
+from flake8.main.cli import main
+main(sys.argv[1:])
+"""
+
+#: Appended to each file to measure the walk a file holding a setting costs.
+SETTING = '\nSECRET_KEY = os.environ["SECRET_KEY"]\n'
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def gather(limit: int | None) -> list[Path]:
+    """The standard library's .py files the plugin checks, sorted; ``limit`` spread evenly."""
+    from flake8_secret_key.options import is_test_path
+
+    root = Path(sysconfig.get_paths()["stdlib"])
+    files = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in {"site-packages", "dist-packages"})
+        for name in sorted(names):
+            path = Path(folder, name)
+            if name.endswith(".py") and not is_test_path(path.relative_to(root).as_posix()):
+                files.append(path)
+    if limit is not None and 0 < limit < len(files):
+        step = len(files) / limit
+        files = [files[int(i * step)] for i in range(limit)]
+    return files
+
+
+def count_lines(files: Sequence[Path]) -> int:
+    return sum(p.read_bytes().count(b"\n") for p in files)
+
+
+# --------------------------------------------------------------------------- flake8 runs
+
+
+def flake8_argv(variant: str, files: Sequence[Path], jobs: str | None) -> list[str]:
+    argv = [sys.executable, "-c", WRAPPER, variant, "--isolated", "--exit-zero"]
+    argv += ["--output-file", os.devnull]
+    if jobs is not None:
+        argv += ["--jobs", jobs]
+    return argv + [str(p) for p in files]
+
+
+def run_once(variant: str, files: Sequence[Path], jobs: str | None) -> float:
+    argv = flake8_argv(variant, files, jobs)
+    start = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0 or "Traceback" in proc.stderr:
+        sys.exit(f"flake8 ({variant}) failed with status {proc.returncode}:\n{proc.stderr}")
+    return elapsed
+
+
+def check_variants() -> None:
+    """The filter really removes the plugin, and only it."""
+    for variant, expected in (("on", True), ("off", False)):
+        argv = [sys.executable, "-c", WRAPPER, variant, "--version"]
+        out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+        if ("flake8-secret-key" in out) is not expected or "pyflakes" not in out:
+            sys.exit(f"the {variant!r} variant does not load what it should:\n{out}")
+
+
+def compare(files: Sequence[Path], rounds: int, jobs: str | None, label: str) -> float:
+    """Alternate on/off runs; print medians and ratios; return the median paired overhead."""
+    on: list[float] = []
+    off: list[float] = []
+    for i in range(rounds):
+        order = ("on", "off") if i % 2 == 0 else ("off", "on")
+        times = {variant: run_once(variant, files, jobs) for variant in order}
+        on.append(times["on"])
+        off.append(times["off"])
+        print(
+            f"  round {i + 1}/{rounds}: with {times['on']:.2f} s, without {times['off']:.2f} s "
+            f"({times['on'] / times['off'] - 1:+.1%})",
+            flush=True,
+        )
+    med_on, med_off = statistics.median(on), statistics.median(off)
+    paired = statistics.median(a / b - 1 for a, b in zip(on, off, strict=True))
+    print(f"{label}:")
+    print(f"  median wall time without the plugin: {med_off:.2f} s")
+    print(f"  median wall time with the plugin:    {med_on:.2f} s")
+    print(
+        f"  overhead: ratio of medians {med_on / med_off:.3f} ({med_on / med_off - 1:+.1%}), "
+        f"median of paired ratios {paired:+.1%}; target at most +{TARGET:.0%}: "
+        f"{'met' if paired <= TARGET else 'NOT met'}"
+    )
+    return paired
+
+
+# --------------------------------------------------------------------------- engine time
+
+
+def engine_time(files: Sequence[Path], repeat: int) -> None:
+    """The plugin's run() per 1,000 lines, in process: as is, and with a setting appended."""
+    from flake8_secret_key.checker import SecretKeyChecker
+    from flake8_secret_key.detect import SourceError, split_lines
+    from flake8_secret_key.source import decode
+
+    plain: list[tuple[ast.AST, str, list[str]]] = []
+    named: list[tuple[ast.AST, str, list[str]]] = []
+    for path in files:
+        try:
+            text = decode(path.read_bytes()).text
+            trees = ast.parse(text), ast.parse(text + SETTING)
+        except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # flake8 reports E999; the plugin never sees these files
+        plain.append((trees[0], path.name, split_lines(text)))
+        named.append((trees[1], path.name, split_lines(text + SETTING)))
+    for label, corpus in (
+        ("as is (the text prefilter turns away files without a setting name)", plain),
+        ("with a setting appended to each file (every tree is walked)", named),
+    ):
+        lines = sum(len(item[2]) for item in corpus)
+        totals = []
+        reported = 0
+        for _ in range(repeat):
+            start = time.perf_counter()
+            for tree, name, file_lines in corpus:
+                reported += sum(1 for _ in SecretKeyChecker(tree, name, file_lines).run())
+            totals.append(time.perf_counter() - start)
+        best, med = min(totals), statistics.median(totals)
+        per_k = med / lines * 1000 * 1000
+        print(f"  {label}:")
+        print(
+            f"    {len(corpus)} files, {lines:,} lines: median {med:.3f} s (best {best:.3f} s) "
+            f"= {per_k:.3f} ms per 1,000 lines; {reported // repeat} findings"
+        )
+
+
+# --------------------------------------------------------------------------- import time
+
+IMPORTTIME = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)$")
+
+
+def import_time(prelude: str, repeat: int) -> float:
+    """Median cumulative import time (ms) of the plugin's modules after ``prelude``."""
+    code = f"{prelude}; import flake8_secret_key.checker"
+    samples = []
+    for _ in range(repeat):
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        total = 0
+        for line in proc.stderr.splitlines():
+            match = IMPORTTIME.match(line)
+            # Top-level entries only (their cumulative time includes what they import).
+            if match and not match[3] and match[4].startswith("flake8_secret_key"):
+                total += int(match[2])
+        samples.append(total / 1000)
+    return statistics.median(samples)
+
+
+def libcst_imported(prelude: str) -> bool:
+    code = (
+        f"{prelude}; import flake8_secret_key.checker, sys; "
+        "print(any(m.partition('.')[0] == 'libcst' for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.strip() == "True"
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=None, help="corpus size (default: all)")
+    parser.add_argument("--rounds", type=int, default=5, help="on/off pairs (default: 5)")
+    parser.add_argument(
+        "--parallel-rounds",
+        type=int,
+        default=3,
+        help="pairs at flake8's default job count (default: 3; 0 to skip)",
+    )
+    parser.add_argument("--quick", action="store_true", help="smoke run: 60 files, 2 rounds")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.files, args.rounds, args.parallel_rounds = args.files or 60, 2, 1
+
+    files = gather(args.files)
+    lines = count_lines(files)
+    print(f"Python {sys.version.split()[0]} on {sys.platform}, {os.cpu_count()} CPUs")
+    print(f"corpus: {len(files)} standard library files, {lines:,} lines")
+    check_variants()
+
+    print(f"flake8 --jobs 1, {args.rounds} rounds:", flush=True)
+    compare(files, args.rounds, "1", "flake8 --jobs 1")
+    if args.parallel_rounds > 0:
+        print(f"flake8 default --jobs ({os.cpu_count()}), {args.parallel_rounds} rounds:")
+        compare(files, args.parallel_rounds, None, "flake8 default --jobs")
+
+    print("engine time, the plugin's run() in process:", flush=True)
+    engine_time(files, repeat=1 if args.quick else 3)
+
+    repeat = 3 if args.quick else 7
+    print("import time of the plugin (median of -X importtime, cumulative):")
+    print(f"  cold interpreter:       {import_time('import sys', repeat):.1f} ms")
+    print(f"  after flake8 is loaded: {import_time('import flake8.main.cli', repeat):.1f} ms")
+    for prelude in ("import sys", "import flake8.main.cli"):
+        if libcst_imported(prelude):
+            print(f"  FAIL: importing the plugin imports libcst ({prelude})")
+            return 1
+    print("  libcst imported by the plugin: no")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
