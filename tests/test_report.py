@@ -234,6 +234,8 @@ def test_json_parses(rows: list[Row]) -> None:
     (finding,) = subs["hardcoded"]["observations"]
     assert (finding["path"], finding["line"], finding["code"]) == ("app.py", 3, "SKY100")
     assert subs["partial"]["file_errors"][0]["path"] == "broken.py"
+    mixed = [(o["path"], o["line"]) for o in subs["mixed"]["observations"]]
+    assert mixed == [("app.py", 9), ("config.py", 2), ("more.py", 1), ("more.py", 4)]
 
 
 def test_table_is_aligned(rows: list[Row]) -> None:

@@ -233,9 +233,12 @@ def test_total_cap_names_200_mb() -> None:
 
 def test_total_cap_spans_nested_zips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(submissions, "MAX_TOTAL", 150_000)
-    inner = make_zip([(f"m{i}.py", os.urandom(30_000)) for i in range(3)])
-    outer = make_zip([("a.zip", inner), ("b.zip", inner)])  # each fits, both do not
-    assert "uncompressed" in refused(tmp_path, outer)
+    inner = make_zip([(f"m{i}.py", os.urandom(30_000)) for i in range(2)])  # ~60 KB
+    outer = make_zip([("a.zip", inner), ("b.zip", inner)])  # 120 KB: under the cap
+    paths, _ = read_zip(tmp_path, make_zip([("a.zip", inner)]), "one.zip")
+    assert len(paths) == 2  # one nested zip fits
+    text = refused(tmp_path, outer)  # both, with their contents, do not (240 KB)
+    assert "uncompressed" in text and "cap 0 MB" in text
 
 
 def test_ratio_is_checked_while_reading_too(
