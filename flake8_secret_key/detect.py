@@ -135,7 +135,15 @@ def observe(
     """Every secret-key setting in ``tree``, in source order."""
     found = _Walker(tree, options, lines).run()
     found.sort(key=lambda o: (o.line, o.col, o.kind.value))
-    return found
+    # One value stored twice at once (SECRET_KEY = app.secret_key = "x") is one finding.
+    seen: set[tuple[int, int, int, int, Source]] = set()
+    unique = []
+    for obs in found:
+        key = (obs.line, obs.col, obs.end_line, obs.end_col, obs.source)
+        if key not in seen:
+            seen.add(key)
+            unique.append(obs)
+    return unique
 
 
 # --------------------------------------------------------------------------- values
@@ -291,7 +299,7 @@ class _Walker:
         self.getenv_names: set[str] = set()  # from os import getenv [as x]
         self.decouple_names: set[str] = set()  # from decouple import config
         self.decouple_modules: set[str] = set()  # import decouple
-        self.env_objects: set[str] = set()  # env = Env() / environ.Env()
+        self.env_objects: dict[str, str] = {}  # env = Env(): name -> library
         self.settings_classes = {"BaseSettings"}
         self.imported: dict[str, str] = {}  # local name -> "module.name"
         self._prepare()
@@ -326,7 +334,7 @@ class _Walker:
                 if callee.rsplit(".", 1)[-1] == "Env":
                     for t in node.targets:
                         if isinstance(t, ast.Name):
-                            self.env_objects.add(t.id)
+                            self.env_objects[t.id] = self._env_library(callee)
                 elif callee.rsplit(".", 1)[-1] in {"AutoConfig", "Config"} and (
                     self.imported.get(callee.split(".")[0], "").startswith("decouple")
                     or callee.startswith("decouple.")
@@ -335,7 +343,17 @@ class _Walker:
                         if isinstance(t, ast.Name):
                             self.decouple_names.add(t.id)
         if self.imported.get("env", "") in {"environs.env"}:
-            self.env_objects.add("env")
+            self.env_objects["env"] = "environs"
+
+    def _env_library(self, callee: str) -> str:
+        """``Env`` from django-environ (``import environ``) or from environs."""
+        head = callee.split(".")[0]
+        origin = self.imported.get(head, head if "." in callee else "")
+        if callee == "Env":
+            origin = self.imported.get("Env", "")
+        if origin.split(".")[0] == "environ" and head not in self.environ_names:
+            return "django-environ"
+        return "environs"
 
     def bindings(self) -> dict[str, list[ast.AST]]:
         """Every binding of every name in the module (built on first use)."""
@@ -756,10 +774,14 @@ class _Walker:
             reader = "decouple"
             default = _arg(node, 1, "default")
         elif dotted in self.env_objects or (head in self.env_objects and last):
-            reader = "environs"
+            reader = self.env_objects.get(dotted) or self.env_objects[head]
             default = _kwarg(node, "default")
-            if default is None and len(node.args) > 1 and _literal_text(node.args[1]):
-                default = node.args[1]
+            # env.str("K", "x") passes a default in both libraries; django-environ's
+            # env("K", x) passes a cast, environs' a default.
+            positional = head or reader == "environs"
+            if default is None and positional and len(node.args) > 1:
+                if _literal_text(node.args[1]) is not None:
+                    default = node.args[1]
         if reader is None or not node.args:
             return None
         env_var = self._var(node.args[0])

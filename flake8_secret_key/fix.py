@@ -259,7 +259,7 @@ class _Fixer:
             return "a hardcoded fallback fix cannot rewrite safely: rewrite by hand"
         if obs.env_var is None:
             return "the environment variable's name is not a string literal: rewrite by hand"
-        if obs.reader in {"decouple", "environs"}:
+        if obs.reader in {"decouple", "environs", "django-environ"}:
             return self._drop_default(obs, node, var)
         if obs.reader != "os":
             return f"a {obs.reader or 'custom'} read with a fallback: rewrite by hand"
@@ -287,7 +287,7 @@ class _Fixer:
 
     def _drop_default(self, obs: Observation, node: cst.BaseExpression, var: str) -> _Plan | str:
         """decouple ``config("K", default="x")`` -> ``config("K")``: the read stays."""
-        how = "python-decouple" if obs.reader == "decouple" else "environs"
+        how = "python-decouple" if obs.reader == "decouple" else obs.reader
         if not isinstance(node, cst.Call) or (
             isinstance(node.func, cst.Name) and node.func.value in _WRAPPERS
         ):

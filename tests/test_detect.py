@@ -253,6 +253,14 @@ SKY102_FAIL = [
         [(3, 40, "SKY102")],
     ),
     (
+        'import environ\nenv = environ.Env()\nSECRET_KEY = env("SECRET_KEY", default="k3y")',
+        [(3, 40, "SKY102")],
+    ),
+    (
+        'import environ\nenv = environ.Env()\nSECRET_KEY = env.str("SECRET_KEY", "k3y")',
+        [(3, 36, "SKY102")],
+    ),
+    (
         'import environ\nenv = environ.Env(SECRET_KEY=(str, "k3y-value"))',
         [(2, 36, "SKY102")],
     ),
@@ -271,6 +279,9 @@ SKY102_FAIL = [
 ]
 
 SKY102_PASS = [
+    # django-environ: the second positional argument is a cast, not a default
+    'import environ\nenv = environ.Env()\nSECRET_KEY = env("SECRET_KEY", str)',
+    'from environ import Env\nenv = Env()\nSECRET_KEY = env("SECRET_KEY", "k3y")',
     'SECRET_KEY = os.environ["SECRET_KEY"]',
     'SECRET_KEY = os.environ.get("SECRET_KEY", None)',
     'debug = os.environ.get("DEBUG", "false")',
@@ -388,6 +399,11 @@ def test_via_name_points_fix_at_the_binding() -> None:
     assert (first.line, first.col) == (2, 17)
     text = rules.message(first)
     assert text is not None and "through KEY" in text
+
+
+def test_one_value_stored_twice_is_one_finding() -> None:
+    assert findings('SECRET_KEY = SECRET_KEY = "k3y"') == [(1, 27, "SKY100")]
+    assert findings('SECRET_KEY = app.secret_key = "k3y"') == [(1, 31, "SKY100")]
 
 
 def test_setting_name_used_elsewhere_is_reported_once() -> None:
