@@ -46,6 +46,7 @@ class SecretKeyChecker:
             "--secret-key-known-keys-file",
             default=None,
             parse_from_config=True,
+            normalize_paths=True,  # relative to the config file that names it
             help="A file of further published keys, one per line, reported as "
             "SKY101 (default: none; the built-in list is always used).",
         )
