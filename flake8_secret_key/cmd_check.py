@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple, TextIO
 
 from flake8_secret_key import rules, scan
-from flake8_secret_key.detect import split_lines
+from flake8_secret_key.detect import SourceError, split_lines
 from flake8_secret_key.formats import FORMATS, FileError, Finding, make_finding, render, sort_key
 from flake8_secret_key.options import Config, OptionError, make_config, parse_names
 from flake8_secret_key.pyproject_config import ProjectOptions, load
@@ -319,10 +319,9 @@ def _collect(result: Checked, findings: list[Finding], errors: list[FileError]) 
 def check_path(path: str, settings: Settings) -> Checked:
     """Read and check one file (``scan.analyze_bytes`` on its bytes)."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        return Checked(path, [], f"cannot read: {exc.strerror or exc}")
+        data = scan.read_bytes(path)
+    except SourceError as exc:
+        return Checked(path, [], str(exc))
     return check_bytes(data, path, settings)
 
 

@@ -126,13 +126,21 @@ def analyze_bytes(data: bytes, path: str, config: Config) -> FileResult:
         return FileResult(path, [], f"internal error ({type(exc).__name__}): please report")
 
 
+def read_bytes(path: str) -> bytes:
+    """A file's bytes; raises ``SourceError`` with a one-line reason."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror or exc}") from None
+
+
 def analyze_path(path: str, config: Config) -> FileResult:
     """Read and analyse one file; unreadable files give a one-line error."""
     if not config.wants(path):
         return FileResult(path, [])
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        return FileResult(path, [], f"cannot read: {exc.strerror or exc}")
+        data = read_bytes(path)
+    except SourceError as exc:
+        return FileResult(path, [], str(exc))
     return analyze_bytes(data, path, config)
