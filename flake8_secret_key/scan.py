@@ -93,10 +93,19 @@ def walk(root: str, exclude: Sequence[str] = (), count_skipped: bool = False) ->
         for f in filenames:
             if f.endswith(PY_SUFFIXES):
                 full = os.path.join(dirpath, f)
-                if not excluded(full, exclude):
+                if not excluded(full, exclude) and _openable(full):
                     found.append(full)
     found.sort()
     return Walk(found, skipped)
+
+
+def _openable(path: str) -> bool:
+    """A regular file, or a dangling link (reported as unreadable, as flake8 does).
+
+    Never a FIFO, socket or device, even through a link: opening a FIFO named
+    ``x.py`` would block the scan forever.
+    """
+    return os.path.isfile(path) or (os.path.islink(path) and not os.path.exists(path))
 
 
 def _count_py(path: str) -> int:
