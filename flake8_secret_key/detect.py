@@ -19,10 +19,13 @@ expressions cannot raise ``RecursionError``.
 from __future__ import annotations
 
 import ast
+import bisect
 import enum
+import functools
 import io
+import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
@@ -307,9 +310,11 @@ class _Walker:
     # -- module facts -----------------------------------------------------------
 
     def _prepare(self) -> None:
-        """Imports and reader objects, from one iterative pass."""
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Import):
+        """Imports, reader objects and settings classes, from the statements only."""
+        for node in _statements(self.tree):
+            if isinstance(node, ast.ClassDef) and self._is_settings_class(node):
+                self.settings_classes.add(node.name)
+            elif isinstance(node, ast.Import):
                 for alias in node.names:
                     local = alias.asname or alias.name.split(".")[0]
                     if alias.name == "os":
@@ -368,9 +373,12 @@ class _Walker:
     # -- walk ---------------------------------------------------------------------
 
     def run(self) -> list[Observation]:
+        may_hold = self._line_filter()
         stack: list[tuple[ast.AST, _Scope]] = [(self.tree, _Scope("module"))]
         while stack:
             node, scope = stack.pop()
+            if may_hold is not None and isinstance(node, ast.stmt) and not may_hold(node):
+                continue
             self._visit(node, scope)
             children = self._children(node, scope)
             stack.extend(reversed(children))
@@ -387,14 +395,36 @@ class _Walker:
             return out
         if isinstance(node, ast.ClassDef):
             inner = _Scope("class", settings_class=self._is_settings_class(node))
-            if inner.settings_class:
-                self.settings_classes.add(node.name)
             out = [(b, scope) for b in (*node.bases, *node.keywords, *node.decorator_list)]
             out.extend((s, inner) for s in node.body)
             return out
         if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
             return self._try_children(node, scope)
         return [(c, scope) for c in ast.iter_child_nodes(node)]
+
+    def _line_filter(self) -> Callable[[ast.stmt], bool] | None:
+        """Whether a statement's lines spell a name at all (None: cannot tell).
+
+        Every setting the engine reports spells a configured name (or
+        ``from_prefixed_env``) within its statement's lines, so statements that do
+        not are skipped without a walk: most of a file, when it holds one key.
+        """
+        if self.lines is None:
+            return None
+        starts = [0, *itertools.accumulate(map(len, self.lines))]
+        hit = [0] * (len(self.lines) + 2)
+        for match in _names_pattern(self.names).finditer("".join(self.lines)):
+            hit[bisect.bisect_right(starts, match.start())] = 1
+        seen = list(itertools.accumulate(hit))  # seen[n]: lines 1..n that spell a name
+
+        def may_hold(node: ast.stmt) -> bool:
+            first = node.lineno
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                first = min([first, *(d.lineno for d in node.decorator_list)])
+            last = min(node.end_lineno or first, len(seen) - 1)
+            return first > last or seen[last] > seen[first - 1]
+
+        return may_hold
 
     def _try_children(self, node: ast.AST, scope: _Scope) -> list[tuple[ast.AST, _Scope]]:
         assert isinstance(node, ast.Try) or type(node).__name__ == "TryStar"
@@ -1023,6 +1053,33 @@ class _Walker:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+@functools.lru_cache(maxsize=8)
+def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
+    words = sorted({*names, "from_prefixed_env"}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
+
+
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every statement of a module, in source order, without visiting expressions."""
+    body = getattr(tree, "body", None)
+    if not isinstance(body, list):
+        yield from ast.walk(tree)
+        return
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        inner: list[ast.AST] = []
+        for field in _BLOCKS:
+            block = getattr(node, field, None)
+            if isinstance(block, list):
+                inner.extend(block)
+        stack.extend(reversed(inner))
 
 
 def _as_nodes(value: object) -> list[ast.AST]:

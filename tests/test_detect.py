@@ -486,3 +486,45 @@ def test_huge_literal_values_are_not_built() -> None:
 
 def test_numbers_are_no_key() -> None:
     assert findings("SECRET_KEY = 1 + 2\nSECRET_KEY = 3 * 4\n") == []
+
+
+def test_statements_without_a_name_are_skipped_but_their_facts_kept() -> None:
+    src = """
+    from os import getenv
+    from pydantic_settings import BaseSettings
+    class Base(BaseSettings):
+        debug: bool = False
+    def unrelated():
+        return 1
+    class Settings(Base):
+        secret_key: str = "k3y"
+    KEY = getenv("SECRET_KEY", "k3y")
+    @override_settings(
+        SECRET_KEY="k3y-value",
+    )
+    def test_it():
+        pass
+    """
+    assert findings(src) == [(9, 23, "SKY102"), (10, 28, "SKY102"), (12, 16, "SKY100")]
+
+
+ALL_SNIPPETS = (
+    [src for table in (SKY100_FAIL, SKY101_FAIL, SKY102_FAIL, SKY900_FAIL) for src, _ in table]
+    + SKY100_PASS
+    + SKY101_PASS
+    + SKY102_PASS
+    + SKY900_PASS
+)
+
+
+@pytest.mark.parametrize("src", ALL_SNIPPETS)
+def test_line_filter_changes_no_result(src: str) -> None:
+    # Without lines the engine walks every statement; with them it skips those
+    # that spell no name. Both must see the same settings.
+    text = textwrap.dedent(src)
+    tree = ast.parse(text)
+    walked = [(o.line, o.kind, o.source, o.target) for o in observe(tree)]
+    filtered = [
+        (o.line, o.kind, o.source, o.target) for o in observe(tree, lines=split_lines(text))
+    ]
+    assert filtered == walked
