@@ -210,6 +210,28 @@ CONFIG_FILES = ["setup.cfg", "tox.ini", ".flake8"]
 
 
 @pytest.mark.parametrize("config", CONFIG_FILES)
+def test_per_file_ignores_and_extend_select_from_config_file(tmp_path: Path, config: str) -> None:
+    write(
+        tmp_path / config,
+        """\
+        [flake8]
+        extend-select = SKY900
+        per-file-ignores =
+            settings/*.py: SKY100
+        """,
+    )
+    write(tmp_path / "settings" / "dev.py", 'import os\n\nSECRET_KEY = "abc123"\n')
+    write(
+        tmp_path / "app.py", 'import os\n\nSECRET_KEY = "abc123"\nJWT_SECRET_KEY = os.urandom(8)\n'
+    )
+    proc = run_flake8(tmp_path, ".", isolated=False)
+    assert sorted(f for f in findings(proc) if f[3].startswith("SKY")) == [
+        ("./app.py", 3, 14, "SKY100"),
+        ("./app.py", 4, 18, "SKY900"),
+    ]
+
+
+@pytest.mark.parametrize("config", CONFIG_FILES)
 def test_names_from_config_file(tmp_path: Path, config: str) -> None:
     write(tmp_path / config, "[flake8]\nsecret-key-names = MY_KEY, OTHER_KEY\n")
     write(

@@ -12,7 +12,7 @@ import os
 import sys
 import sysconfig
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -266,43 +266,43 @@ DEPTH = 10_000
 N = TypeVar("N", bound=ast.AST)
 
 
-def located(node: N) -> N:
+def located(node: N, line: int = 1) -> N:
     """Give a node a location (``ast.fix_missing_locations`` itself recurses)."""
-    for field, value in (("lineno", 1), ("col_offset", 13), ("end_lineno", 1),
+    for field, value in (("lineno", line), ("col_offset", 13), ("end_lineno", line),
                          ("end_col_offset", 14)):  # fmt: skip
         setattr(node, field, value)
     return node
 
 
-def deep_binop(lean: str, depth: int = DEPTH) -> ast.expr:
-    expr: ast.expr = located(ast.Constant("a"))
-    for _ in range(depth):
-        leaf = located(ast.Constant("a"))
+def deep_binop(lean: str, line: int) -> ast.expr:
+    expr: ast.expr = located(ast.Constant("a"), line)
+    for _ in range(DEPTH):
+        leaf = located(ast.Constant("a"), line)
         pair = (expr, leaf) if lean == "left" else (leaf, expr)
-        expr = located(ast.BinOp(left=pair[0], op=ast.Add(), right=pair[1]))
+        expr = located(ast.BinOp(left=pair[0], op=ast.Add(), right=pair[1]), line)
     return expr
 
 
-def deep_call(depth: int = DEPTH) -> ast.expr:
-    expr: ast.expr = located(ast.Constant("a"))
-    for _ in range(depth):
-        func = located(ast.Name("str", ast.Load()))
-        expr = located(ast.Call(func=func, args=[expr], keywords=[]))
+def deep_call(line: int) -> ast.expr:
+    expr: ast.expr = located(ast.Constant("a"), line)
+    for _ in range(DEPTH):
+        func = located(ast.Name("str", ast.Load()), line)
+        expr = located(ast.Call(func=func, args=[expr], keywords=[]), line)
     return expr
 
 
-def deep_either(depth: int = DEPTH) -> ast.expr:
-    expr: ast.expr = located(ast.Constant("a"))
-    for _ in range(depth):
-        test = located(ast.Name("x", ast.Load()))
-        if_exp = ast.IfExp(test=test, body=expr, orelse=located(ast.Constant("b")))
-        expr = located(ast.BoolOp(op=ast.Or(), values=[located(if_exp), test]))
+def deep_either(line: int) -> ast.expr:
+    expr: ast.expr = located(ast.Constant("a"), line)
+    for _ in range(DEPTH):
+        test = located(ast.Name("x", ast.Load()), line)
+        if_exp = ast.IfExp(test=test, body=expr, orelse=located(ast.Constant("b"), line))
+        expr = located(ast.BoolOp(op=ast.Or(), values=[located(if_exp, line), test]), line)
     return expr
 
 
-def deep_attribute(depth: int = DEPTH) -> ast.expr:
+def deep_attribute() -> ast.expr:
     expr: ast.expr = located(ast.Name("app", ast.Load()))
-    for _ in range(depth):
+    for _ in range(DEPTH):
         expr = located(ast.Attribute(value=expr, attr="a", ctx=ast.Load()))
     return expr
 
@@ -311,33 +311,32 @@ def module(*body: ast.stmt) -> ast.Module:
     return ast.Module(body=list(body), type_ignores=[])
 
 
-def settings_of(value: ast.expr) -> list[ast.stmt]:
-    """``SECRET_KEY = value`` and ``app.secret_key = value``."""
+def settings_of(build: Callable[[int], ast.expr]) -> list[ast.stmt]:
+    """Line 1: ``SECRET_KEY = value``; line 2: ``app.secret_key = value``."""
     name = located(ast.Name("SECRET_KEY", ast.Store()))
-    app = located(ast.Name("app", ast.Load()))
-    attr = located(ast.Attribute(value=app, attr="secret_key", ctx=ast.Store()))
+    app = located(ast.Name("app", ast.Load()), 2)
+    attr = located(ast.Attribute(value=app, attr="secret_key", ctx=ast.Store()), 2)
     return [
-        located(ast.Assign(targets=[name], value=value)),
-        located(ast.Assign(targets=[attr], value=value)),
+        located(ast.Assign(targets=[name], value=build(1))),
+        located(ast.Assign(targets=[attr], value=build(2)), 2),
     ]
 
 
 def test_deep_left_leaning_binop() -> None:
-    found = observe(module(*settings_of(deep_binop("left"))))
+    found = observe(module(*settings_of(lambda line: deep_binop("left", line))))
     assert [(o.line, o.col, o.kind, o.source) for o in found] == [
-        (1, 13, Kind.ATTRIBUTE, Source.LITERAL),
         (1, 13, Kind.NAME, Source.LITERAL),
+        (2, 13, Kind.ATTRIBUTE, Source.LITERAL),
     ]
 
 
-@pytest.mark.parametrize("build", [lambda: deep_binop("right"), deep_call, deep_either])
-def test_deep_expressions_do_not_raise(build: object) -> None:
-    assert callable(build)
-    found = observe(module(*settings_of(build())))
+@pytest.mark.parametrize("build", [lambda line: deep_binop("right", line), deep_call, deep_either])
+def test_deep_expressions_do_not_raise(build: Callable[[int], ast.expr]) -> None:
+    found = observe(module(*settings_of(build)))
     # Depth-bounded analysis may give up (unknown) but must still see both settings.
     assert [(o.line, o.col, o.kind) for o in found] == [
-        (1, 13, Kind.ATTRIBUTE),
         (1, 13, Kind.NAME),
+        (2, 13, Kind.ATTRIBUTE),
     ]
     assert all(o.source in {Source.LITERAL, Source.UNKNOWN} for o in found)
 
@@ -351,14 +350,16 @@ def test_deep_attribute_target() -> None:
 
 
 def test_deep_statement_nesting() -> None:
-    body: list[ast.stmt] = settings_of(located(ast.Constant("abc")))
+    body: list[ast.stmt] = settings_of(lambda line: located(ast.Constant("abc"), line))
     for _ in range(DEPTH):
         test = located(ast.Name("x", ast.Load()))
-        body = [located(ast.If(test=test, body=body, orelse=[]))]
+        statement = located(ast.If(test=test, body=body, orelse=[]))
+        statement.end_lineno = 2
+        body = [statement]
     found = observe(module(*body))
-    assert [(o.kind, o.source) for o in found] == [
-        (Kind.ATTRIBUTE, Source.LITERAL),
-        (Kind.NAME, Source.LITERAL),
+    assert [(o.line, o.kind, o.source) for o in found] == [
+        (1, Kind.NAME, Source.LITERAL),
+        (2, Kind.ATTRIBUTE, Source.LITERAL),
     ]
 
 
