@@ -38,7 +38,14 @@ of the per-round ratios (paired, less sensitive to drift), for ``--jobs 1``
 is about; the CPU time of flake8 and its workers (``getrusage``) is printed too,
 because on a shared machine other processes inflate wall time at random: when
 the two disagree, the machine was busy, and more ``--rounds`` (or a quiet
-machine) settle it. The minimum of each side is printed as well.
+machine) settle it. The minimum of each side is printed as well. Run-to-run
+noise on a 2-core machine is about +-2%, close to the 3% target: a single
+round's ratio means little, the median over rounds does.
+
+The summary ends with an in-process floor: the plugin's measured ``run()`` time
+on the corpus plus its import time, as a share of flake8's time. That is what
+the plugin itself costs; the rest of a measured difference is flake8 calling one
+more plugin per file, or noise.
 
 It also reports the engine's own time per 1,000 lines, in process: through the
 plugin's ``run()`` on the corpus as it is (the text prefilter turns away files
@@ -145,8 +152,13 @@ def check_variants() -> None:
             sys.exit(f"the {variant!r} variant does not load what it should:\n{out}")
 
 
-def compare(files: Sequence[Path], rounds: int, jobs: str | None, label: str) -> float:
-    """Alternate on/off runs; print medians and ratios; return the median paired overhead."""
+def compare(
+    files: Sequence[Path], rounds: int, jobs: str | None, label: str
+) -> tuple[float, float]:
+    """Alternate on/off runs; print medians and ratios.
+
+    Returns the median paired wall-time overhead and the median wall time without.
+    """
     on: list[Timing] = []
     off: list[Timing] = []
     for i in range(rounds):
@@ -162,7 +174,7 @@ def compare(files: Sequence[Path], rounds: int, jobs: str | None, label: str) ->
             flush=True,
         )
     print(f"{label}:")
-    result = 0.0
+    result = (0.0, 0.0)
     for what in ("wall", "cpu"):
         x = [getattr(t, what) for t in on]
         y = [getattr(t, what) for t in off]
@@ -175,8 +187,8 @@ def compare(files: Sequence[Path], rounds: int, jobs: str | None, label: str) ->
             f"({min(x) / min(y) - 1:+.1%})"
         )
         if what == "wall":
-            result = paired
-    verdict = "met" if result <= TARGET else "NOT met"
+            result = (paired, med_off)
+    verdict = "met" if result[0] <= TARGET else "NOT met"
     print(f"  target (wall, median paired) at most +{TARGET:.0%}: {verdict}")
     print(f"  load average now: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     return result
@@ -185,8 +197,11 @@ def compare(files: Sequence[Path], rounds: int, jobs: str | None, label: str) ->
 # --------------------------------------------------------------------------- engine time
 
 
-def engine_time(files: Sequence[Path], repeat: int) -> None:
-    """The plugin's run() per 1,000 lines, in process: as is, and with a setting appended."""
+def engine_time(files: Sequence[Path], repeat: int) -> float:
+    """The plugin's run() per 1,000 lines, in process: as is, and with a setting appended.
+
+    Returns the median seconds of run() over the corpus as it is.
+    """
     from flake8_secret_key.checker import SecretKeyChecker
     from flake8_secret_key.detect import SourceError, split_lines
     from flake8_secret_key.source import decode
@@ -201,6 +216,7 @@ def engine_time(files: Sequence[Path], repeat: int) -> None:
             continue  # flake8 reports E999; the plugin never sees these files
         plain.append((trees[0], path.name, split_lines(text)))
         named.append((trees[1], path.name, split_lines(text + SETTING)))
+    as_is = 0.0
     for label, corpus in (
         ("as is (the text prefilter turns away files without a setting name)", plain),
         ("with a setting appended to each file (every tree is walked)", named),
@@ -214,12 +230,14 @@ def engine_time(files: Sequence[Path], repeat: int) -> None:
                 reported += sum(1 for _ in SecretKeyChecker(tree, name, file_lines).run())
             totals.append(time.perf_counter() - start)
         best, med = min(totals), statistics.median(totals)
+        as_is = as_is or med
         per_k = med / lines * 1000 * 1000
         print(f"  {label}:")
         print(
             f"    {len(corpus)} files, {lines:,} lines: median {med:.3f} s (best {best:.3f} s) "
             f"= {per_k:.3f} ms per 1,000 lines; {reported // repeat} findings"
         )
+    return as_is
 
 
 # --------------------------------------------------------------------------- import time
@@ -267,8 +285,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--parallel-rounds",
         type=int,
-        default=3,
-        help="pairs at flake8's default job count (default: 3; 0 to skip)",
+        default=4,
+        help="pairs at flake8's default job count (default: 4; 0 to skip)",
     )
     parser.add_argument("--quick", action="store_true", help="smoke run: 60 files, 2 rounds")
     args = parser.parse_args(argv)
@@ -283,23 +301,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     check_variants()
 
     print(f"flake8 --jobs 1, {args.rounds} rounds:", flush=True)
-    compare(files, args.rounds, "1", "flake8 --jobs 1")
+    results = {"--jobs 1": compare(files, args.rounds, "1", "flake8 --jobs 1")}
     if args.parallel_rounds > 0:
-        print(f"flake8 default --jobs ({os.cpu_count()}), {args.parallel_rounds} rounds:")
-        compare(files, args.parallel_rounds, None, "flake8 default --jobs")
+        jobs = f"default --jobs ({os.cpu_count()})"
+        print(f"flake8 {jobs}, {args.parallel_rounds} rounds:")
+        results[jobs] = compare(files, args.parallel_rounds, None, f"flake8 {jobs}")
 
     print("engine time, the plugin's run() in process:", flush=True)
-    engine_time(files, repeat=1 if args.quick else 3)
+    run_seconds = engine_time(files, repeat=1 if args.quick else 3)
 
     repeat = 3 if args.quick else 7
     print("import time of the plugin (median of -X importtime, cumulative):")
-    print(f"  cold interpreter:       {import_time('import sys', repeat):.1f} ms")
-    print(f"  after flake8 is loaded: {import_time('import flake8.main.cli', repeat):.1f} ms")
+    cold = import_time("import sys", repeat)
+    warm = import_time("import flake8.main.cli", repeat)
+    print(f"  cold interpreter:       {cold:.1f} ms")
+    print(f"  after flake8 is loaded: {warm:.1f} ms")
     for prelude in ("import sys", "import flake8.main.cli"):
         if libcst_imported(prelude):
             print(f"  FAIL: importing the plugin imports libcst ({prelude})")
             return 1
     print("  libcst imported by the plugin: no")
+
+    print("summary:")
+    for label, (paired, _) in results.items():
+        verdict = "met" if paired <= TARGET else "NOT met"
+        print(
+            f"  flake8 {label}: median paired wall-time overhead {paired:+.1%} "
+            f"(target at most +{TARGET:.0%}: {verdict})"
+        )
+    serial = results["--jobs 1"][1]
+    floor = (run_seconds + warm / 1000) / serial
+    print(
+        f"  in-process floor: run() {run_seconds * 1000:.0f} ms + import {warm:.1f} ms = "
+        f"{floor:+.2%} of flake8 --jobs 1 ({serial:.2f} s); measured differences well above "
+        f"this are machine noise or flake8's own per-plugin bookkeeping"
+    )
     return 0
 
 
