@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 FLASK_QUICKSTART = "the Flask documentation (quickstart, sessions)"
 FLASK_TUTORIAL = "the Flask tutorial"
+#: The source of keys from ``--secret-key-known-keys-file`` (a course's example key).
+USER_LIST = "your known-keys file"
 
 
 class KnownKey(NamedTuple):
@@ -88,7 +90,7 @@ class KnownKeys:
             self._add(entry)
         for key in extra:
             if key.strip():
-                self._add(KnownKey(key.strip(), "your list of known keys"))
+                self._add(KnownKey(key.strip(), USER_LIST))
 
     def _add(self, entry: KnownKey) -> None:
         norm = normalize(entry.key)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from flake8_secret_key.detect import Observation, Source
+from flake8_secret_key.known_keys import USER_LIST
 
 
 class Rule(NamedTuple):
@@ -98,7 +99,7 @@ def message(obs: Observation) -> str | None:
     via = f" (through {obs.via})" if obs.via else ""
     if obs.source is Source.PUBLISHED:
         return (
-            f"{obs.target} is the example key published in {obs.published}{via}: "
+            f"{obs.target} is {_known(obs.published)}{via}: "
             f"anyone can forge this app's sessions. Read it from the environment: {fix}"
         )
     if obs.source is Source.LITERAL:
@@ -109,7 +110,7 @@ def message(obs: Observation) -> str | None:
         )
     if obs.source is Source.FALLBACK:
         var = obs.env_var or "the variable"
-        published = f" (the example key published in {obs.published})" if obs.published else ""
+        published = f" ({_known(obs.published)})" if obs.published else ""
         return (
             f"{obs.target} falls back to a hardcoded value{published}{via} when {var} "
             f"is unset, so a forgotten setting silently runs with a key written in the source. "
@@ -122,6 +123,13 @@ def message(obs: Observation) -> str | None:
             f"environment: {fix}"
         )
     return None
+
+
+def _known(published: str | None) -> str:
+    """How a message names a known key's source (the user's own list is no publication)."""
+    if published == USER_LIST:
+        return f"a known example key (listed in {published})"
+    return f"the example key published in {published}"
 
 
 def flake8_text(obs: Observation) -> str | None:

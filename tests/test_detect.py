@@ -205,7 +205,12 @@ def test_known_keys_file_adds_keys() -> None:
     assert findings(src) == [(1, 18, "SKY100")]
     assert findings(src, options) == [(1, 18, "SKY101")]
     (obs,) = observe_text(src, options)
-    assert obs.published == "your list of known keys"
+    assert obs.published == "your known-keys file"
+    text = rules.message(obs)
+    assert text is not None
+    assert text.startswith(
+        "app.secret_key is a known example key (listed in your known-keys file)"
+    )
 
 
 def test_published_message_names_source_not_value() -> None:

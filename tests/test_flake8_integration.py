@@ -271,7 +271,7 @@ def test_known_keys_file_from_config_file(tmp_path: Path, config: str) -> None:
     write(tmp_path / "app.py", f'SECRET_KEY = "{COURSE_KEY}"\nJWT_SECRET_KEY = "other"\n')
     proc = run_flake8(tmp_path, "app.py", isolated=False)
     assert sky(proc) == {(1, 14, "SKY101"), (2, 18, "SKY100")}
-    assert "your list of known keys" in proc.stdout
+    assert "a known example key (listed in your known-keys file)" in proc.stdout
     assert COURSE_KEY not in proc.stdout
 
 
