@@ -82,11 +82,11 @@ def walk(root: str, exclude: Sequence[str] = (), count_skipped: bool = False) ->
             full = os.path.join(dirpath, d)
             if d in SKIP_DIRS or excluded(full, exclude) or os.path.islink(full):
                 if count_skipped and d in {"site-packages", "dist-packages"}:
-                    skipped += _count_py(full)
+                    skipped += count_python(full)
                 continue
             if is_venv(full):
                 if count_skipped:
-                    skipped += _count_py(full)
+                    skipped += count_python(full)
                 continue
             keep.append(d)
         dirnames[:] = sorted(keep)
@@ -108,8 +108,24 @@ def _openable(path: str) -> bool:
     return os.path.isfile(path) or (os.path.islink(path) and not os.path.exists(path))
 
 
-def _count_py(path: str) -> int:
-    return sum(1 for _, _, files in os.walk(path) for f in files if f.endswith(PY_SUFFIXES))
+def count_python(path: str) -> int:
+    """Python files under ``path``, counted from directory listings (nothing is read).
+
+    Links are never followed: a venv (or a hostile submission) may point anywhere.
+    """
+    count = 0
+    stack = [path]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for entry in it:
+                    if entry.name.endswith(PY_SUFFIXES):
+                        count += 1
+                    elif entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+        except OSError:
+            continue
+    return count
 
 
 def iter_python_files(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[str]:

@@ -29,7 +29,7 @@ import stat
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, NamedTuple
 
-from flake8_secret_key.scan import PY_SUFFIXES, SKIP_DIRS
+from flake8_secret_key.scan import PY_SUFFIXES, SKIP_DIRS, count_python
 
 if TYPE_CHECKING:  # zipfile is imported only when a zip is read
     from zipfile import ZipFile, ZipInfo
@@ -445,23 +445,6 @@ def walk_folder(root: str) -> tuple[list[str], list[str], int]:
     py.sort()
     zips.sort()
     return py, zips, skipped
-
-
-def count_python(path: str) -> int:
-    """Python files under ``path``, counted from directory listings (nothing is read)."""
-    count = 0
-    stack = [path]
-    while stack:
-        try:
-            with os.scandir(stack.pop()) as it:
-                for entry in it:
-                    if entry.name.endswith(PY_SUFFIXES):
-                        count += 1
-                    elif entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
-        except OSError:
-            continue
-    return count
 
 
 def _read_file(full: str, rel: str) -> SourceFile:
