@@ -130,6 +130,12 @@ def may_hold_setting(text: str, options: Options = DEFAULT_OPTIONS) -> bool:
     return "from_prefixed_env" in text or any(name in text for name in options.names)
 
 
+def may_hold_setting_bytes(data: bytes, options: Options = DEFAULT_OPTIONS) -> bool:
+    """``may_hold_setting`` on undecoded source: Python source is ASCII-compatible,
+    so a name it spells is in its bytes, whatever its coding cookie says."""
+    return any(word in data for word in _name_bytes(options.names))
+
+
 def observe(
     tree: ast.AST,
     options: Options = DEFAULT_OPTIONS,
@@ -1059,6 +1065,11 @@ class _Walker:
 def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
     words = sorted({*names, "from_prefixed_env"}, key=len, reverse=True)
     return re.compile("|".join(map(re.escape, words)))
+
+
+@functools.lru_cache(maxsize=8)
+def _name_bytes(names: frozenset[str]) -> tuple[bytes, ...]:
+    return tuple(w.encode("utf-8") for w in sorted({*names, "from_prefixed_env"}))
 
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")

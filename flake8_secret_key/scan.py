@@ -17,7 +17,12 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
-from flake8_secret_key.detect import Observation, SourceError, observe_text
+from flake8_secret_key.detect import (
+    Observation,
+    SourceError,
+    may_hold_setting_bytes,
+    observe_text,
+)
 from flake8_secret_key.options import Config
 from flake8_secret_key.source import decode
 
@@ -140,8 +145,8 @@ def iter_python_files(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iter
 
 def analyze_bytes(data: bytes, path: str, config: Config) -> FileResult:
     """Observations for one file's bytes; never raises on any input."""
-    if not config.wants(path):
-        return FileResult(path, [])
+    if not config.wants(path) or not may_hold_setting_bytes(data, config.engine):
+        return FileResult(path, [])  # not even decoded: it spells no name
     try:
         text = decode(data).text
         return FileResult(path, observe_text(text, config.engine, path))

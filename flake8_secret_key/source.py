@@ -23,12 +23,9 @@ class Decoded(NamedTuple):
 
 def decode(data: bytes) -> Decoded:
     """Decode source bytes; raises ``SourceError`` with a one-line reason."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:
-        raise SourceError(
-            f"cannot read the encoding: {exc.msg if hasattr(exc, 'msg') else exc}"
-        ) from None
+    # A coding cookie can only sit in the first two lines: without the word there,
+    # the source is UTF-8 and the tokenizer's look can be skipped (the common case).
+    encoding = _declared(data) if b"coding" in _first_two_lines(data) else "utf-8"
     bom = data.startswith(codecs.BOM_UTF8)
     if bom:
         data = data[len(codecs.BOM_UTF8) :]
@@ -36,10 +33,25 @@ def decode(data: bytes) -> Decoded:
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise SourceError(
-            f"not valid {encoding}: {exc.reason if isinstance(exc, UnicodeDecodeError) else exc}"
-        ) from None
+        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else exc
+        raise SourceError(f"not valid {encoding}: {reason}") from None
     return Decoded(text, encoding, bom, _first_newline(text))
+
+
+def _first_two_lines(data: bytes) -> bytes:
+    end = data.find(b"\n")
+    if end != -1:
+        end = data.find(b"\n", end + 1)
+    return data if end == -1 else data[: end + 1]
+
+
+def _declared(data: bytes) -> str:
+    """The PEP 263 coding cookie's codec, as ``tokenize`` reads it."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"cannot read the encoding: {exc.msg}") from None
+    return encoding
 
 
 def encode(decoded: Decoded, text: str) -> bytes:

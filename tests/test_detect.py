@@ -18,6 +18,7 @@ from flake8_secret_key.detect import (
     Source,
     Span,
     may_hold_setting,
+    may_hold_setting_bytes,
     observe,
     observe_text,
     split_lines,
@@ -476,6 +477,15 @@ def test_text_prefilter() -> None:
     assert may_hold_setting("app.secret_key = x")
     assert may_hold_setting("app.config.from_prefixed_env()")
     assert observe_text("x = (\n") == []  # nothing to look for: not even parsed
+
+
+def test_text_prefilter_on_bytes() -> None:
+    assert not may_hold_setting_bytes(b"import os\nprint(os.getcwd())\n")
+    assert may_hold_setting_bytes(b"app.secret_key = x")
+    # a latin-1 file still spells its names in ASCII bytes
+    assert may_hold_setting_bytes("# coding: latin-1\nSECRET_KEY = 'cl\xe9'\n".encode("latin-1"))
+    assert may_hold_setting_bytes(b"MY_KEY = 1", Options(names=frozenset({"MY_KEY"})))
+    assert not may_hold_setting_bytes(b"SECRET_KEY = 1", Options(names=frozenset({"MY_KEY"})))
 
 
 def test_split_lines_matches_the_tokenizer() -> None:

@@ -205,7 +205,7 @@ def test_bad_text_without_a_setting_name_is_not_parsed() -> None:
     [
         (b"# -*- coding: no-such-codec -*-\nSECRET_KEY = 'a'\n", "cannot read the encoding"),
         (b"\xef\xbb\xbf# coding: latin-1\nSECRET_KEY = 'a'\n", "cannot read the encoding"),
-        (b"SECRET_KEY = '\xff\xfe'\n", "invalid or missing encoding declaration"),
+        (b"SECRET_KEY = '\xff\xfe'\n", "not valid utf-8: invalid start byte"),
         (b"x = 1\ny = 2\nSECRET_KEY = '\xff\xfe'\n", "not valid utf-8"),
         (b"# coding: ascii\nSECRET_KEY = '\xe9'\n", "not valid ascii"),
     ],
