@@ -116,6 +116,11 @@ class Options(NamedTuple):
 DEFAULT_OPTIONS = Options()
 
 
+def env_name(setting: str) -> str:
+    """The environment variable named after a setting (``secret_key`` -> ``SECRET_KEY``)."""
+    return setting.upper()
+
+
 def split_lines(text: str) -> list[str]:
     r"""Lines as Python's tokenizer counts them (``\n``, ``\r\n``, ``\r`` only)."""
     return io.StringIO(text, newline="").readlines()
@@ -127,13 +132,13 @@ def may_hold_setting(text: str, options: Options = DEFAULT_OPTIONS) -> bool:
     Every setting the engine reports spells a configured name, except
     ``from_prefixed_env()``; a file without any is not parsed or walked.
     """
-    return "from_prefixed_env" in text or any(name in text for name in options.names)
+    return any(word in text for word in _trigger_words(options.names))
 
 
 def may_hold_setting_bytes(data: bytes, options: Options = DEFAULT_OPTIONS) -> bool:
     """``may_hold_setting`` on undecoded source: Python source is ASCII-compatible,
     so a name it spells is in its bytes, whatever its coding cookie says."""
-    return any(word in data for word in _name_bytes(options.names))
+    return any(word.encode("utf-8") in data for word in _trigger_words(options.names))
 
 
 def observe(
@@ -631,7 +636,7 @@ class _Walker:
                 return
             inner = defaults[0]
         val = self._value(inner, 0)
-        var = name.upper()
+        var = env_name(name)
         fix = f"{name}: str  (no default: pydantic then requires {var})"
         if val.source in _HARDCODED:
             val = val._replace(
@@ -651,7 +656,7 @@ class _Walker:
         at: ast.AST = target if target is not None else node  # type: ignore[assignment]
         field = target.id if target is not None else name
         assert field is not None and at is not None
-        var = field.upper()
+        var = env_name(field)
         val = _Value(Source.ENVIRONMENT, at, env_var=var, reader="pydantic")
         self._emit(at, field, Kind.FIELD, f"the settings field {field}", val, f"{field}: str")
 
@@ -724,7 +729,7 @@ class _Walker:
         source = val.source
         if source is Source.LITERAL and published is not None:
             source = Source.PUBLISHED
-        env_var = val.env_var or name.upper()
+        env_var = val.env_var or env_name(name)
         read = self._read_code(val, env_var)
         fix = template.format(read) if "{}" in template else template
         # Point at the offending value: the hardcoded default of a fallback when it
@@ -780,12 +785,7 @@ class _Walker:
 
     def _is_environ(self, node: ast.AST) -> bool:
         dotted = _dotted(node)
-        if dotted is None:
-            return False
-        if dotted in self.environ_names:
-            return True
-        head, _, rest = dotted.partition(".")
-        return rest == "environ" and head in self.os_names
+        return dotted is not None and self._is_environ_dotted(dotted)
 
     def _env_read(self, node: ast.AST, depth: int = 0) -> _Value | None:
         """An environment read (with its default, if any), or None."""
@@ -839,6 +839,7 @@ class _Walker:
         return _Value(Source.UNKNOWN, node, env_var=env_var, reader=reader)
 
     def _is_environ_dotted(self, dotted: str) -> bool:
+        """``os.environ`` under any alias, or ``environ`` imported from os."""
         if dotted in self.environ_names:
             return True
         head, _, rest = dotted.partition(".")
@@ -955,7 +956,7 @@ class _Walker:
 
     def _operand(self, node: ast.AST, depth: int) -> _Value | None:
         if isinstance(node, ast.Constant) and isinstance(node.value, int):
-            return _Value(Source.LITERAL, node, text=None)._replace(text=None)
+            return _Value(Source.LITERAL, node)
         if isinstance(node, ast.Tuple):  # "%s-%s" % ("a", "b")
             parts = [self._value(e, depth + 1) for e in node.elts]
             if all(p.source in _HARDCODED for p in parts):
@@ -1062,14 +1063,14 @@ class _Walker:
 
 
 @functools.lru_cache(maxsize=8)
-def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
-    words = sorted({*names, "from_prefixed_env"}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, words)))
+def _trigger_words(names: frozenset[str]) -> tuple[str, ...]:
+    """What a setting must spell: a configured name, or ``from_prefixed_env``."""
+    return tuple(sorted({*names, "from_prefixed_env"}, key=len, reverse=True))
 
 
 @functools.lru_cache(maxsize=8)
-def _name_bytes(names: frozenset[str]) -> tuple[bytes, ...]:
-    return tuple(w.encode("utf-8") for w in sorted({*names, "from_prefixed_env"}))
+def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, _trigger_words(names))))
 
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")

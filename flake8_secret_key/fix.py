@@ -35,7 +35,15 @@ from libcst.metadata import (
 )
 
 from flake8_secret_key import rules
-from flake8_secret_key.detect import LIST_SETTINGS, Kind, Observation, Source, SourceError, Span
+from flake8_secret_key.detect import (
+    LIST_SETTINGS,
+    Kind,
+    Observation,
+    Source,
+    SourceError,
+    Span,
+    env_name,
+)
 from flake8_secret_key.options import Config
 
 #: Codes ``fix`` rewrites; SKY900 (generated keys) is left to the user.
@@ -217,7 +225,7 @@ class _Fixer:
 
     def _decide(self, obs: Observation) -> _Plan | str:
         """A plan for this finding, or the reason it is left as it was."""
-        var = obs.env_var or rules.env_name(obs.name)
+        var = obs.env_var or env_name(obs.name)
         if obs.kind is Kind.FIELD:
             return (
                 f"a pydantic settings field: remove its default ({obs.name}: str) so "

@@ -85,11 +85,6 @@ def code_for(obs: Observation) -> str | None:
     return CODE_FOR_SOURCE.get(obs.source)
 
 
-def env_name(setting: str) -> str:
-    """The environment variable named after a setting (``secret_key`` -> ``SECRET_KEY``)."""
-    return setting.upper()
-
-
 def message(obs: Observation) -> str | None:
     """The one-line message for an observation (without the code), or None.
 

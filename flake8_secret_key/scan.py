@@ -51,13 +51,11 @@ class Walk(NamedTuple):
     skipped_venv_files: int
 
 
-def is_venv(path: str, names: Sequence[str] | None = None) -> bool:
+def is_venv(path: str) -> bool:
     """A virtual environment: holds ``pyvenv.cfg`` (or is a site-packages folder)."""
     base = os.path.basename(os.path.normpath(path))
     if base in {"site-packages", "dist-packages"}:
         return True
-    if names is not None:
-        return "pyvenv.cfg" in names
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
