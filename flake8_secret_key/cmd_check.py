@@ -24,7 +24,13 @@ from typing import NamedTuple, TextIO
 from flake8_secret_key import rules, scan
 from flake8_secret_key.detect import SourceError, split_lines
 from flake8_secret_key.formats import FORMATS, FileError, Finding, make_finding, render, sort_key
-from flake8_secret_key.options import Config, OptionError, make_config, parse_names
+from flake8_secret_key.options import (
+    Config,
+    OptionError,
+    add_engine_arguments,
+    make_config,
+    parse_names,
+)
 from flake8_secret_key.pyproject_config import ProjectOptions, load
 from flake8_secret_key.source import decode
 
@@ -66,25 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="processes to use (default: auto, every core; runs of fewer than "
         f"{POOL_MIN_FILES} files use one)",
     )
-    add(
-        "--secret-key-names",
-        metavar="NAMES",
-        help="setting names that hold a secret key, comma separated (default: SECRET_KEY, "
-        "SECRET_KEY_FALLBACKS, WTF_CSRF_SECRET_KEY, JWT_SECRET_KEY, SECURITY_PASSWORD_SALT, "
-        "secret_key)",
-    )
-    add(
-        "--secret-key-known-keys-file",
-        metavar="FILE",
-        help="a file of further published keys, one per line, reported as SKY101",
-    )
-    add(
-        "--include-tests",
-        "--secret-key-include-tests",
-        action="store_true",
-        default=None,
-        help="also check test code (test_*.py, *_test.py, conftest.py, tests/, test/)",
-    )
+    add_engine_arguments(parser, "check")
     add(
         "--exclude",
         metavar="GLOBS",

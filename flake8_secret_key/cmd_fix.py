@@ -27,7 +27,7 @@ from fnmatch import fnmatch
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from flake8_secret_key.detect import SourceError, split_lines
-from flake8_secret_key.options import Config, OptionError, make_config
+from flake8_secret_key.options import Config, OptionError, add_engine_arguments, make_config
 from flake8_secret_key.scan import PY_SUFFIXES, iter_python_files
 from flake8_secret_key.source import Decoded, decode, encode
 
@@ -65,23 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --env-file: move the old key there instead of generating a fresh one "
         "(the old key was published with the source; prefer a fresh one)",
     )
-    parser.add_argument(
-        "--secret-key-names",
-        metavar="NAMES",
-        help="setting names that hold a secret key, comma separated (default: SECRET_KEY, "
-        "SECRET_KEY_FALLBACKS, WTF_CSRF_SECRET_KEY, JWT_SECRET_KEY, "
-        "SECURITY_PASSWORD_SALT, secret_key)",
-    )
-    parser.add_argument(
-        "--secret-key-known-keys-file",
-        metavar="FILE",
-        help="a file of further published keys, one per line (default: none)",
-    )
-    parser.add_argument(
-        "--include-tests",
-        action="store_true",
-        help="also fix test code (test_*.py, *_test.py, conftest.py, tests/, test/)",
-    )
+    add_engine_arguments(parser, "fix")
     parser.add_argument(
         "--exclude",
         metavar="GLOB",

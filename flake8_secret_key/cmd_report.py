@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from flake8_secret_key.detect import Observation, Source
-from flake8_secret_key.options import Config, OptionError, make_config
+from flake8_secret_key.options import Config, OptionError, add_engine_arguments, make_config
 from flake8_secret_key.report import (
     FORMATS,
     Finding,
@@ -67,24 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="worker processes (default: all cores; 1: no extra processes)",
     )
-    parser.add_argument(
-        "--known-keys-file",
-        "--secret-key-known-keys-file",
-        dest="known_keys_file",
-        metavar="FILE",
-        help="extra published keys, one per line (e.g. the key of your own course template)",
-    )
-    parser.add_argument(
-        "--secret-key-names",
-        metavar="NAMES",
-        help="comma-separated setting names to look for (default: SECRET_KEY, "
-        "secret_key, JWT_SECRET_KEY, ...)",
-    )
-    parser.add_argument(
-        "--include-tests",
-        action="store_true",
-        help="also scan test files (test_*.py, *_test.py, conftest.py, tests/)",
-    )
+    add_engine_arguments(parser, "mark")
 
 
 def _jobs(text: str) -> int:
@@ -105,8 +88,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = make_config(
             names=args.secret_key_names,
-            known_keys_file=args.known_keys_file,
-            include_tests=args.include_tests,
+            known_keys_file=args.secret_key_known_keys_file,
+            include_tests=bool(args.include_tests),
         )
     except OptionError as exc:
         return _usage(str(exc))

@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from flake8_secret_key.detect import DEFAULT_NAMES, Options
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
+
+if TYPE_CHECKING:  # argparse is only needed by the commands, not the plugin
+    import argparse
 
 _TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.pyi?$")
 _TEST_DIRS = frozenset({"tests", "test"})
@@ -69,6 +72,36 @@ def read_known_keys_file(path: str | None) -> KnownKeys:
             f"--secret-key-known-keys-file: cannot read {os.fspath(path)}: {reason}"
         ) from None
     return KnownKeys(keys)
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser, verb: str = "check") -> None:
+    """The engine's options, spelled the same for check, report and fix.
+
+    ``include_tests`` defaults to None, so that ``check`` can tell an absent flag
+    from a given one when it merges pyproject.toml.
+    """
+    parser.add_argument(
+        "--secret-key-names",
+        metavar="NAMES",
+        help="setting names that hold a secret key, comma separated "
+        f"(default: {', '.join(DEFAULT_NAMES)})",
+    )
+    parser.add_argument(
+        "--secret-key-known-keys-file",
+        "--known-keys-file",
+        dest="secret_key_known_keys_file",
+        metavar="FILE",
+        help="a file of further published keys, one per line, reported as SKY101 "
+        "(e.g. the key of your own course template; default: none)",
+    )
+    parser.add_argument(
+        "--include-tests",
+        "--secret-key-include-tests",
+        dest="include_tests",
+        action="store_true",
+        default=None,
+        help=f"also {verb} test code (test_*.py, *_test.py, conftest.py, tests/, test/)",
+    )
 
 
 def make_config(
