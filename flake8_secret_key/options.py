@@ -39,6 +39,8 @@ class Config(NamedTuple):
 
 def is_test_path(path: str) -> bool:
     """``test_*.py``, ``*_test.py``, ``conftest.py``, or anything under tests/ or test/."""
+    if "test" not in path:  # most paths: no split, no regex
+        return False
     parts = re.split(r"[\\/]+", path)
     if _TEST_FILE.match(parts[-1]):
         return True

@@ -11,11 +11,11 @@ import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
 
-from flake8_secret_key import cmd_check, pyproject_config
+from flake8_secret_key import cmd_check, pyproject_config, workers
 from flake8_secret_key.cli import main
 
 HARDCODED = 'app.config["SECRET_KEY"] = "hunter2-do-not-print"\n'
@@ -531,24 +531,27 @@ def test_without_a_toml_parser_the_table_is_ignored_with_a_warning(
 # ------------------------------------------------------------------------- jobs
 
 
-def test_a_process_pool_gives_the_same_output_in_the_same_order(
-    check: Callable[..., Run], project: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "pool"])
+def test_worker_processes_give_the_same_output_in_the_same_order(
+    check: Callable[..., Run], project: Path, monkeypatch: pytest.MonkeyPatch, fork: bool
 ) -> None:
     for i in range(40):
         write(project / f"pkg{i % 7}" / f"m{i:02}.py", ALL_CODES if i % 3 else CLEAN)
     write(project / "pkg3" / "broken.py", SYNTAX_ERROR)
     serial = check("--jobs", "1", "--select", "SKY", ".")
+    monkeypatch.setattr(cmd_check, "FORK_MIN_FILES", 10)
     monkeypatch.setattr(cmd_check, "POOL_MIN_FILES", 10)
+    monkeypatch.setattr(workers, "can_fork", lambda: fork)
     used: list[int] = []
-    real = cmd_check._chunksize
+    real = workers.run
 
-    def chunksize(files: list[str], jobs: int) -> int:
-        used.append(jobs)
-        return real(files, jobs)
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        used.append(args[3])
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(cmd_check, "_chunksize", chunksize)
+    monkeypatch.setattr(workers, "run", spy)
     parallel = check("--jobs", "3", "--select", "SKY", ".")
-    assert used == [3], "the pool was not used"
+    assert used == [3], "no worker processes were used"
     assert parallel == serial
     assert serial.status == 3 and len(serial.out.splitlines()) == 26 * 4
 
@@ -557,7 +560,7 @@ def test_small_runs_use_one_process(
     check: Callable[..., Run], project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(project / "app.py", HARDCODED)
-    monkeypatch.setattr(cmd_check, "_chunksize", lambda f, j: pytest.fail("pool started"))
+    monkeypatch.setattr(workers, "run", lambda *a: pytest.fail("worker processes started"))
     assert check("--jobs", "8", ".").status == 1
 
 

@@ -1,0 +1,295 @@
+"""Running one function over many items in worker processes, for ``check`` and ``report``.
+
+On Linux the workers are forked children that get chunk numbers through a pipe
+and send pickled results back through another. Starting one costs about a
+millisecond; a ``ProcessPoolExecutor`` costs some 40 ms of imports and start-up,
+which is more than ``check`` takes on a whole small project. The children
+inherit the items and the function, so nothing but the results is pickled.
+Elsewhere (no ``fork``, or macOS, where forking is unsafe for system
+libraries) ``concurrent.futures.ProcessPoolExecutor`` does the same job.
+
+A worker that dies (a crash in C code, the out-of-memory killer) costs only its
+own items: each item of the chunk it held is run again alone, and an item that
+kills its process a second time gets ``lost(item)`` as its result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import selectors
+import signal
+import struct
+import sys
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+A = TypeVar("A")
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: A result message: chunk number and the length of the pickled results after it.
+_HEADER = struct.Struct("!II")
+#: A task message: a chunk number; ``_STOP`` asks the worker to exit.
+_TASK = struct.Struct("!I")
+_STOP = 0xFFFFFFFF
+
+
+def can_fork() -> bool:
+    """Whether the cheap forked workers are used (Linux), not a process pool."""
+    return sys.platform == "linux" and hasattr(os, "fork")
+
+
+def run(
+    func: Callable[[A, T], R],
+    shared: A,
+    items: Sequence[T],
+    jobs: int,
+    lost: Callable[[T], R],
+    chunk: int = 1,
+    on_done: Callable[[int], None] | None = None,
+    fork: bool | None = None,
+) -> list[R]:
+    """``[func(shared, item) for item in items]``, in up to ``jobs`` processes.
+
+    A raise in ``func`` counts as a crash of that item. Items go to the
+    workers ``chunk`` at a time; ``on_done(n)`` is called as each chunk of
+    ``n`` items is done. ``fork`` picks the backend (default: ``can_fork()``).
+    """
+    chunks = [range(i, min(i + chunk, len(items))) for i in range(0, len(items), max(chunk, 1))]
+    results: dict[int, R] = {}
+
+    def done(indexes: range, values: Sequence[R]) -> None:
+        results.update(zip(indexes, values, strict=True))
+        if on_done is not None:
+            on_done(len(indexes))
+
+    jobs = max(1, min(jobs, len(chunks)))
+    forked = can_fork() if fork is None else fork
+    crashed = (_run_forked if forked else _run_pool)(func, shared, items, chunks, jobs, done)
+    for index in sorted(crashed):
+        alone = _run_alone(func, shared, items[index], forked)
+        done(range(index, index + 1), [lost(items[index]) if alone is None else alone])
+    return [results[i] for i in range(len(items))]
+
+
+_Done = Callable[[range, Sequence[R]], None]
+
+
+# ------------------------------------------------------------------ forked workers
+
+
+class _Worker:
+    def __init__(self, pid: int, tasks: int, results: int) -> None:
+        self.pid = pid
+        self.tasks = tasks  # write end: chunk numbers to the worker
+        self.results = results  # read end: results from the worker
+        self.chunk: int | None = None  # the chunk it is working on
+
+
+def _run_forked(
+    func: Callable[[A, T], R],
+    shared: A,
+    items: Sequence[T],
+    chunks: Sequence[range],
+    jobs: int,
+    done: _Done[R],
+) -> set[int]:
+    """Run every chunk in forked workers; returns the items of chunks lost to a crash."""
+    workers: list[_Worker] = []
+    crashed: set[int] = set()
+    todo = list(range(len(chunks) - 1, -1, -1))  # popped from the end: in order
+    selector = selectors.DefaultSelector()
+    finished = False
+    try:
+        for _ in range(jobs):
+            worker = _fork_worker(func, shared, items, chunks, workers)
+            workers.append(worker)
+            selector.register(worker.results, selectors.EVENT_READ, worker)
+            _give(worker, todo)
+        busy = len(workers)
+        while busy:
+            for key, _ in selector.select():
+                worker = key.data
+                assert isinstance(worker, _Worker)
+                message: tuple[int, list[R]] | None = _receive(worker.results)
+                if message is None:  # the worker died: its chunk is run again, item by item
+                    if worker.chunk is not None:
+                        crashed.update(chunks[worker.chunk])
+                    selector.unregister(worker.results)
+                    _close(worker)
+                    busy -= 1
+                    if todo:  # the rest still gets done, by a new worker
+                        worker = _fork_worker(func, shared, items, chunks, workers)
+                        workers.append(worker)
+                        selector.register(worker.results, selectors.EVENT_READ, worker)
+                        _give(worker, todo)
+                        busy += 1
+                    continue
+                number, values = message
+                worker.chunk = None
+                done(chunks[number], values)
+                if not _give(worker, todo):
+                    selector.unregister(worker.results)
+                    _close(worker)
+                    busy -= 1
+        finished = True
+    finally:
+        selector.close()
+        for worker in workers:
+            _close(worker)
+            _reap(worker.pid, kill=not finished)
+    return crashed
+
+
+def _fork_worker(
+    func: Callable[[A, T], R],
+    shared: A,
+    items: Sequence[T],
+    chunks: Sequence[range],
+    others: Sequence[_Worker],
+) -> _Worker:
+    task_read, task_write = os.pipe()
+    result_read, result_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: never returns into the caller's code
+        status = 1
+        try:
+            os.close(task_write)
+            os.close(result_read)
+            for other in others:  # so that each pipe's end-of-file means its worker ended
+                _close(other)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            _serve(func, shared, items, chunks, task_read, result_write)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(task_read)
+    os.close(result_write)
+    return _Worker(pid, task_write, result_read)
+
+
+def _serve(
+    func: Callable[[A, T], R],
+    shared: A,
+    items: Sequence[T],
+    chunks: Sequence[range],
+    tasks: int,
+    results: int,
+) -> None:
+    while True:
+        data = _read_exact(tasks, _TASK.size)
+        if data is None:
+            return
+        (number,) = _TASK.unpack(data)
+        if number == _STOP:
+            return
+        values = [func(shared, items[i]) for i in chunks[number]]
+        payload = pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
+        _write_all(results, _HEADER.pack(number, len(payload)) + payload)
+
+
+def _give(worker: _Worker, todo: list[int]) -> bool:
+    """Send the next chunk (True), or ask the worker to stop (False)."""
+    number = todo.pop() if todo else _STOP
+    worker.chunk = None if number == _STOP else number
+    with contextlib.suppress(OSError):  # it died already; its result pipe will say so
+        os.write(worker.tasks, _TASK.pack(number))
+    return number != _STOP
+
+
+def _receive(fd: int) -> tuple[int, list[R]] | None:
+    header = _read_exact(fd, _HEADER.size)
+    if header is None:
+        return None
+    number, size = _HEADER.unpack(header)
+    payload = _read_exact(fd, size)
+    if payload is None:
+        return None
+    values: list[R] = pickle.loads(payload)
+    return number, values
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    """``size`` bytes, or None at end-of-file (the writer exited or died)."""
+    parts = []
+    while size:
+        data = os.read(fd, min(size, 1 << 20))
+        if not data:
+            return None
+        parts.append(data)
+        size -= len(data)
+    return b"".join(parts)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _close(worker: _Worker) -> None:
+    for fd in (worker.tasks, worker.results):
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+    worker.tasks = worker.results = -1
+
+
+def _reap(pid: int, kill: bool) -> None:
+    """Wait for a worker to exit; ``kill`` it first when the caller was interrupted."""
+    with contextlib.suppress(ChildProcessError, ProcessLookupError):
+        if kill:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+# ------------------------------------------------------------------ elsewhere
+
+
+def _run_chunk(func: Callable[[A, T], R], shared: A, batch: Sequence[T]) -> list[R]:
+    return [func(shared, item) for item in batch]
+
+
+def _run_pool(
+    func: Callable[[A, T], R],
+    shared: A,
+    items: Sequence[T],
+    chunks: Sequence[range],
+    jobs: int,
+    done: _Done[R],
+) -> set[int]:
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+    crashed: set[int] = set()
+    with ProcessPoolExecutor(jobs) as pool:
+        pending: dict[Future[list[R]], range] = {
+            pool.submit(_run_chunk, func, shared, [items[i] for i in c]): c for c in chunks
+        }
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                indexes = pending.pop(future)
+                try:
+                    values = future.result()
+                except Exception:  # BrokenProcessPool, or a raise: run again, item by item
+                    crashed.update(indexes)
+                else:
+                    done(indexes, values)
+    return crashed
+
+
+def _run_alone(func: Callable[[A, T], R], shared: A, item: T, forked: bool) -> R | None:
+    """``func(shared, item)`` in a process of its own; None if that process dies."""
+    if forked:
+        kept: list[R] = []
+        crashed = _run_forked(func, shared, [item], [range(1)], 1, lambda _, v: kept.extend(v))
+        return kept[0] if kept and not crashed else None
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        with ProcessPoolExecutor(1) as pool:
+            return pool.submit(func, shared, item).result()
+    except Exception:  # BrokenProcessPool (it died), or func raised
+        return None

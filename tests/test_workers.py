@@ -1,0 +1,105 @@
+"""``workers.run``: the same results as a loop, in order, whatever dies or is interrupted."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from flake8_secret_key import workers
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the tests kill processes")
+
+BACKENDS = pytest.mark.parametrize(
+    "fork",
+    [
+        pytest.param(True, marks=pytest.mark.skipif(not workers.can_fork(), reason="no fork")),
+        False,
+    ],
+    ids=["forked", "pool"],
+)
+
+
+def square(offset: int, item: int) -> tuple[int, int]:
+    return item, item * item + offset
+
+
+def dies_on_13(offset: int, item: int) -> tuple[int, int]:
+    if item == 13:
+        os._exit(7)  # as a crash in C code would: no exception, no cleanup
+    return square(offset, item)
+
+
+def raises_on_5(offset: int, item: int) -> tuple[int, int]:
+    if item == 5:
+        raise RuntimeError("a bug")
+    return square(offset, item)
+
+
+def lost(item: int) -> tuple[int, int]:
+    return item, -1
+
+
+def no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@BACKENDS
+@pytest.mark.parametrize(("jobs", "chunk"), [(1, 1), (2, 1), (3, 4), (8, 64)])
+def test_same_results_in_the_same_order(fork: bool, jobs: int, chunk: int) -> None:
+    items = list(range(50))
+    done: list[int] = []
+    got = workers.run(square, 1, items, jobs, lost, chunk, done.append, fork=fork)
+    assert got == [square(1, i) for i in items]
+    assert sum(done) == len(items)
+    assert no_children_left()
+
+
+@BACKENDS
+def test_nothing_to_do(fork: bool) -> None:
+    assert workers.run(square, 0, [], 4, lost, fork=fork) == []
+
+
+@BACKENDS
+def test_a_dying_worker_costs_only_the_item_that_killed_it(fork: bool) -> None:
+    items = list(range(40))
+    got = workers.run(dies_on_13, 0, items, 2, lost, chunk=4, fork=fork)
+    assert got == [(13, -1) if i == 13 else square(0, i) for i in items]
+    assert no_children_left()
+
+
+@BACKENDS
+def test_an_exception_counts_as_a_crash_and_prints_nothing(
+    capfd: pytest.CaptureFixture[str], fork: bool
+) -> None:
+    got = workers.run(raises_on_5, 0, list(range(10)), 2, lost, chunk=3, fork=fork)
+    assert got == [(5, -1) if i == 5 else square(0, i) for i in range(10)]
+    assert capfd.readouterr() == ("", "")
+
+
+def test_an_interrupted_run_leaves_no_process_behind() -> None:
+    if not workers.can_fork():
+        pytest.skip("no fork")
+
+    def interrupt(n: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        workers.run(square, 0, list(range(100)), 3, lost, 1, interrupt, fork=True)
+    assert no_children_left()
+
+
+def test_results_larger_than_a_pipe_buffer() -> None:
+    if not workers.can_fork():
+        pytest.skip("no fork")
+    big = workers.run(_big, 300_000, list(range(6)), 2, lambda i: "", fork=True)
+    assert [len(b) for b in big] == [300_000 + i for i in range(6)]
+
+
+def _big(size: int, item: int) -> str:
+    return "x" * (size + item)
