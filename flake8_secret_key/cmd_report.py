@@ -41,6 +41,8 @@ from flake8_secret_key.submissions import (
 )
 
 #: Fewest submissions worth starting worker processes for; below it, one process.
+#: Forked workers (Linux) start in a millisecond; a process pool takes ~40 ms.
+FORK_MIN = 8
 PARALLEL_MIN = 24
 
 Progress = Callable[[int], None]
@@ -66,6 +68,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         metavar="N",
         help="worker processes (default: all cores; 1: no extra processes)",
+    )
+    parser.add_argument(
+        "--count-skipped-files",
+        action="store_true",
+        help="also count the Python files inside the skipped virtual environments "
+        "(lists every folder of every venv: slow on a cohort that committed many)",
     )
     add_engine_arguments(parser, "mark")
 
@@ -98,7 +106,13 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _usage(f"cannot list {printable(root)}: {exc.strerror or exc}")
     jobs = args.jobs or cpu_count()
-    rows = mark_all(subs, config, jobs, context=args.format == "html")
+    rows = mark_all(
+        subs,
+        config,
+        jobs,
+        context=args.format == "html",
+        count_skipped_files=args.count_skipped_files,
+    )
     title = f"Secret keys: {os.path.basename(os.path.abspath(root))}"
     return _write(render(rows, args.format, title), args.output, args.format)
 
@@ -141,23 +155,37 @@ def _write(text: str, output: str | None, fmt: str) -> int:
 
 
 def mark_all(
-    subs: Sequence[Submission], config: Config, jobs: int = 1, context: bool = False
+    subs: Sequence[Submission],
+    config: Config,
+    jobs: int = 1,
+    context: bool = False,
+    count_skipped_files: bool = False,
 ) -> list[Row]:
-    """One row per submission, in ``subs``'s order, whatever the scheduling."""
+    """One row per submission, in ``subs``'s order, whatever the scheduling.
+
+    ``context``: the findings carry redacted source lines (for HTML).
+    ``count_skipped_files``: count the Python files in the skipped venvs.
+    """
+    want = (context, count_skipped_files)
     with _progress(len(subs)) as step:
-        if jobs > 1 and len(subs) >= PARALLEL_MIN:
-            return _parallel(subs, config, jobs, context, step)
+        if jobs > 1 and len(subs) >= FORK_MIN:
+            from flake8_secret_key import workers
+
+            if workers.can_fork() or len(subs) >= PARALLEL_MIN:
+                return _parallel(subs, config, jobs, want, step)
         rows = []
         for sub in subs:
-            rows.append(mark(sub, config, context))
+            rows.append(mark(sub, config, *want))
             step(1)
         return rows
 
 
-def mark(sub: Submission, config: Config, context: bool = False) -> Row:
+def mark(
+    sub: Submission, config: Config, context: bool = False, count_skipped_files: bool = False
+) -> Row:
     """The row for one submission; never raises."""
     try:
-        return _mark(sub, config, context)
+        return _mark(sub, config, context, count_skipped_files)
     except SubmissionError as exc:
         return error_row(sub.name, str(exc))
     except MemoryError:
@@ -168,8 +196,8 @@ def mark(sub: Submission, config: Config, context: bool = False) -> Row:
         return error_row(sub.name, f"internal error ({type(exc).__name__}): please report")
 
 
-def _mark(sub: Submission, config: Config, context: bool) -> Row:
-    reader = Reader(sub)
+def _mark(sub: Submission, config: Config, context: bool, count_skipped_files: bool) -> Row:
+    reader = Reader(sub, count_skipped_files=count_skipped_files)
     findings: list[Finding] = []
     file_errors: list[tuple[str, str]] = []
     texts: list[tuple[str, str, list[Observation]]] = []
@@ -199,18 +227,19 @@ def _mark(sub: Submission, config: Config, context: bool) -> Row:
                 for o in observations
             )
     findings.sort(key=lambda f: (f.path, f.line, f.col))
-    verdict, first, reason = decide(findings, scanned, file_errors, reader.skipped)
+    verdict, first, reason = decide(findings, scanned, file_errors, reader.venvs)
     return Row(
         submission=sub.name,
         verdict=verdict,
         findings=sum(1 for f in findings if f.code is not None),
         first_location=first,
         python_files=scanned,
-        skipped_venv_files=reader.skipped,
         syntax_errors=len(file_errors),
         error=reason,
         observations=tuple(findings),
         file_errors=tuple(file_errors),
+        venvs=tuple(reader.venvs),
+        skipped_python_files=reader.skipped_files if count_skipped_files else None,
     )
 
 
@@ -255,49 +284,26 @@ def _plain_message(obs: Observation) -> str:
 # ------------------------------------------------------------------ processes
 
 
-def _mark_chunk(chunk: Sequence[Submission], config: Config, context: bool) -> list[Row]:
-    return [mark(sub, config, context) for sub in chunk]
+_Want = tuple[bool, bool]  # mark()'s context and count_skipped_files
 
 
 def _parallel(
-    subs: Sequence[Submission], config: Config, jobs: int, context: bool, step: Progress
+    subs: Sequence[Submission], config: Config, jobs: int, want: _Want, step: Progress
 ) -> list[Row]:
     """Mark in worker processes; a crashed worker costs only its own submissions."""
-    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
+    from flake8_secret_key import workers
 
-    size = max(1, min(16, len(subs) // (jobs * 4)))
-    chunks = [list(range(i, min(i + size, len(subs)))) for i in range(0, len(subs), size)]
-    rows: dict[int, Row] = {}
-    try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
-            pending: dict[Future[list[Row]], list[int]] = {
-                pool.submit(_mark_chunk, [subs[i] for i in c], config, context): c for c in chunks
-            }
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    indexes = pending.pop(future)
-                    rows.update(zip(indexes, future.result(), strict=True))
-                    step(len(indexes))
-    except BrokenProcessPool:
-        for i, sub in enumerate(subs):
-            if i not in rows:
-                rows[i] = _isolated(sub, config, context)
-                step(1)
-    return [rows[i] for i in range(len(subs))]
+    chunk = max(1, min(16, len(subs) // (jobs * 8)))
+    return workers.run(_mark_in_worker, (config, want), subs, jobs, _worker_died, chunk, step)
 
 
-def _isolated(sub: Submission, config: Config, context: bool) -> Row:
-    """Mark one submission in a process of its own (after a worker crashed)."""
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+def _mark_in_worker(shared: tuple[Config, _Want], sub: Submission) -> Row:
+    config, want = shared
+    return mark(sub, config, *want)
 
-    try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(mark, sub, config, context).result()
-    except BrokenProcessPool:
-        return error_row(sub.name, "the scanner crashed on this submission (worker died)")
+
+def _worker_died(sub: Submission) -> Row:
+    return error_row(sub.name, "the scanner crashed on this submission (worker died)")
 
 
 class _progress:

@@ -87,30 +87,34 @@ class Row(NamedTuple):
     findings: int  # observations with a SKY code
     first_location: str  # "path:line" of the observation that decided the verdict
     python_files: int
-    skipped_venv_files: int
     syntax_errors: int  # files that could not be read, decoded or parsed
     error: str  # why the verdict is "error" ("" otherwise)
     observations: tuple[Finding, ...] = ()
     file_errors: tuple[tuple[str, str], ...] = ()  # (path, one-line reason)
+    venvs: tuple[str, ...] = ()  # virtual environments skipped, not scanned
+    skipped_python_files: int | None = None  # the Python files in them, when counted
+
+    @property
+    def skipped_venvs(self) -> int:
+        return len(self.venvs)
 
 
 def error_row(name: str, reason: str) -> Row:
-    return Row(name, "error", 0, "", 0, 0, 0, reason)
+    return Row(name, "error", 0, "", 0, 0, reason)
 
 
 def decide(
     observations: Sequence[Finding],
     python_files: int,
     file_errors: Sequence[tuple[str, str]],
-    skipped: int,
+    venvs: Sequence[str] = (),
 ) -> tuple[str, str, str]:
     """(verdict, first location, error reason) for a submission's observations."""
     if observations:
         worst = min(observations, key=lambda f: (_source_rank(f.source), f.path, f.line, f.col))
         return VERDICT_FOR_SOURCE[Source(worst.source)], f"{worst.path}:{worst.line}", ""
     if python_files == 0:
-        why = f" ({skipped} skipped in virtual environments)" if skipped else ""
-        return "error", "", f"no Python files found{why}"
+        return "error", "", f"no Python files found{_venvs_skipped(venvs)}"
     if len(file_errors) == python_files:
         path, why = file_errors[0]
         return (
@@ -119,6 +123,14 @@ def decide(
             (f"none of the {python_files} Python files could be parsed ({path}: {why})"),
         )
     return "no-key", "", ""
+
+
+def _venvs_skipped(venvs: Sequence[str]) -> str:
+    if not venvs:
+        return ""
+    shown = ", ".join(venvs[:3]) + (", ..." if len(venvs) > 3 else "")
+    noun = "environment" if len(venvs) == 1 else "environments"
+    return f" outside {len(venvs)} virtual {noun} ({shown})"
 
 
 def _source_rank(source: str) -> int:
@@ -297,11 +309,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("findings", "FINDINGS"),
     ("first_location", "FIRST LOCATION"),
     ("python_files", "PY FILES"),
-    ("skipped_venv_files", "SKIPPED (VENV)"),
+    ("skipped_venvs", "VENVS SKIPPED"),
+    ("skipped_python_files", "PY FILES IN VENVS"),
     ("syntax_errors", "SYNTAX ERRORS"),
     ("error", "ERROR"),
 )
-_NUMERIC = {"findings", "python_files", "skipped_venv_files", "syntax_errors"}
+_NUMERIC = {"findings", "python_files", "skipped_venvs", "skipped_python_files", "syntax_errors"}
 
 
 def render(rows: Sequence[Row], fmt: str, title: str = "Secret keys") -> str:
@@ -316,8 +329,16 @@ def render(rows: Sequence[Row], fmt: str, title: str = "Secret keys") -> str:
     return renderers[fmt](rows, title)
 
 
-def _cells(row: Row) -> list[str]:
-    return [str(getattr(row, key)) for key, _ in COLUMNS]
+def _shown_columns(rows: Sequence[Row]) -> tuple[tuple[str, str], ...]:
+    """The columns a person reads: the venv file count only when it was counted."""
+    if any(row.skipped_python_files is not None for row in rows):
+        return COLUMNS
+    return tuple(c for c in COLUMNS if c[0] != "skipped_python_files")
+
+
+def _cells(row: Row, columns: Sequence[tuple[str, str]] = COLUMNS) -> list[str]:
+    values = (getattr(row, key) for key, _ in columns)
+    return ["" if value is None else str(value) for value in values]
 
 
 def _summary_line(rows: Sequence[Row]) -> str:
@@ -335,18 +356,19 @@ def _width(text: str) -> int:
 
 def _table(rows: Sequence[Row], title: str) -> str:
     limit = 48
-    table = [[h for _, h in COLUMNS]]
+    columns = _shown_columns(rows)
+    table = [[h for _, h in columns]]
     for row in rows:
-        cells = [printable(c) for c in _cells(row)]
+        cells = [printable(c) for c in _cells(row, columns)]
         cells[0] = cells[0] if len(cells[0]) <= limit else cells[0][: limit - 1] + "…"
         table.append(cells)
-    widths = [max(_width(r[i]) for r in table) for i in range(len(COLUMNS))]
+    widths = [max(_width(r[i]) for r in table) for i in range(len(columns))]
     lines = []
     for cells in table:
         padded = []
         for i, (cell, width) in enumerate(zip(cells, widths, strict=True)):
             pad = " " * (width - _width(cell))
-            padded.append(pad + cell if COLUMNS[i][0] in _NUMERIC and cells is not table[0]
+            padded.append(pad + cell if columns[i][0] in _NUMERIC and cells is not table[0]
                           else cell + pad)  # fmt: skip
         lines.append("  ".join(padded).rstrip())
     lines.append("")
@@ -385,13 +407,14 @@ def _json(rows: Sequence[Row], title: str) -> str:
         "submissions": [
             {
                 **{key: getattr(row, key) for key, _ in COLUMNS},
+                "venvs": list(row.venvs),
                 "observations": [
                     {
                         "path": f.path,
                         "line": f.line,
-                        "col": f.col,
+                        "col": f.col + 1,
                         "end_line": f.end_line,
-                        "end_col": f.end_col,
+                        "end_col": f.end_col + 1,
                         "code": f.code,
                         "source": f.source,
                         "target": f.target,
@@ -416,11 +439,12 @@ def _md(text: str) -> str:
 
 def _markdown(rows: Sequence[Row], title: str) -> str:
     lines = [f"**{_md(_summary_line(rows))}**", ""]
-    lines.append("| " + " | ".join(_md(h.title()) for _, h in COLUMNS) + " |")
-    lines.append("|" + "|".join("---:" if key in _NUMERIC else "---" for key, _ in COLUMNS) + "|")
+    columns = _shown_columns(rows)
+    lines.append("| " + " | ".join(_md(h.title()) for _, h in columns) + " |")
+    lines.append("|" + "|".join("---:" if key in _NUMERIC else "---" for key, _ in columns) + "|")
     for row in rows:
         cells = [f"`{row.verdict}`" if key == "verdict" else _md(c)
-                 for (key, _), c in zip(COLUMNS, _cells(row), strict=True)]  # fmt: skip
+                 for (key, _), c in zip(columns, _cells(row, columns), strict=True)]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -511,27 +535,29 @@ def _badge(verdict: str) -> str:
 
 
 def _html_table(rows: Sequence[Row]) -> str:
+    columns = _shown_columns(rows)
     head = "".join(
         f"<th{' data-num' if key in _NUMERIC else ''}>{_e(label.title())}</th>"
-        for key, label in COLUMNS
+        for key, label in columns
     )
     body = []
     for i, row in enumerate(rows):
-        name = _e(row.submission)
-        if row.observations or row.file_errors or row.error:
-            name = f'<a href="#s{i}">{name}</a>'
-        body.append(
-            "<tr>"
-            f'<td data-v="{_e(row.submission.casefold())}">{name}</td>'
-            f'<td data-v="{RANK[row.verdict]}">{_badge(row.verdict)}</td>'
-            f'<td class="n">{row.findings}</td>'
-            f"<td>{f'<code>{_e(row.first_location)}</code>' if row.first_location else ''}</td>"
-            f'<td class="n">{row.python_files}</td>'
-            f'<td class="n">{row.skipped_venv_files}</td>'
-            f'<td class="n">{row.syntax_errors}</td>'
-            f'<td class="err">{_e(row.error)}</td>'
-            "</tr>"
-        )
+        cells = []
+        for (key, _), value in zip(columns, _cells(row, columns), strict=True):
+            if key == "submission":
+                name = _e(value)
+                if _has_details(row):
+                    name = f'<a href="#s{i}">{name}</a>'
+                cells.append(f'<td data-v="{_e(value.casefold())}">{name}</td>')
+            elif key == "verdict":
+                cells.append(f'<td data-v="{RANK[row.verdict]}">{_badge(row.verdict)}</td>')
+            elif key == "first_location":
+                cells.append(f"<td>{f'<code>{_e(value)}</code>' if value else ''}</td>")
+            elif key == "error":
+                cells.append(f'<td class="err">{_e(value)}</td>')
+            else:
+                cells.append(f'<td class="n">{_e(value)}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
     return (
         f'<table id="cohort"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     )
@@ -554,7 +580,7 @@ def _context_html(context: Sequence[ContextLine]) -> str:
 def _details(rows: Sequence[Row]) -> str:
     out = []
     for i, row in enumerate(rows):
-        if not (row.observations or row.file_errors or row.error):
+        if not _has_details(row):
             continue
         parts = [f'<section id="s{i}"><h3>{_e(row.submission)} {_badge(row.verdict)}</h3>']
         if row.error:
@@ -568,9 +594,19 @@ def _details(rows: Sequence[Row]) -> str:
         if row.file_errors:
             items = "".join(f"<li><code>{_e(p)}</code>: {_e(e)}</li>" for p, e in row.file_errors)
             parts.append(f'<p class="muted">Files not analysed:</p><ul>{items}</ul>')
+        if row.venvs:
+            items = "".join(f"<li><code>{_e(v)}/</code></li>" for v in row.venvs)
+            parts.append(
+                f'<p class="muted">Virtual environments skipped (committed with the code; '
+                f"not scanned):</p><ul>{items}</ul>"
+            )
         parts.append("</section>")
         out.append("".join(parts))
     return "".join(out)
+
+
+def _has_details(row: Row) -> bool:
+    return bool(row.observations or row.file_errors or row.error or row.venvs)
 
 
 def _html(rows: Sequence[Row], title: str) -> str:

@@ -26,11 +26,17 @@ from flake8_secret_key.detect import (
 from flake8_secret_key.options import Config
 from flake8_secret_key.source import decode
 
-#: Folder names never descended into.
+#: Folders that hold installed packages: a virtual environment's, wherever they sit.
+PACKAGE_DIRS = frozenset({"site-packages", "dist-packages"})
+
+#: Folders never descended into (package folders are pruned too, and listed as venvs).
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", "__pycache__", "node_modules", "site-packages",
-     "dist-packages", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
-)  # fmt: skip
+    {".git", ".hg", ".svn", "__pycache__", "node_modules", ".tox", ".nox", ".mypy_cache",
+     ".pytest_cache", ".ruff_cache"}
+) | PACKAGE_DIRS  # fmt: skip
+
+#: Junk that archivers add (macOS resource forks), skipped in submissions.
+JUNK_DIRS = frozenset({"__MACOSX"})
 
 #: What flake8 checks by default (``--filename=*.py``), so ``check`` agrees with it.
 PY_SUFFIXES = (".py",)
@@ -45,18 +51,11 @@ class FileResult(NamedTuple):
 
 
 class Walk(NamedTuple):
-    """Python files found under a root, and how many were skipped (in venvs)."""
+    """What a walk found under a root, each list sorted."""
 
-    files: list[str]
-    skipped_venv_files: int
-
-
-def is_venv(path: str) -> bool:
-    """A virtual environment: holds ``pyvenv.cfg`` (or is a site-packages folder)."""
-    base = os.path.basename(os.path.normpath(path))
-    if base in {"site-packages", "dist-packages"}:
-        return True
-    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+    files: list[str]  # Python files
+    zips: list[str]  # .zip files (only when asked for)
+    venvs: list[str]  # virtual environments pruned, not walked
 
 
 def excluded(path: str, patterns: Sequence[str]) -> bool:
@@ -68,51 +67,85 @@ def excluded(path: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(base, p) or fnmatch.fnmatch(norm, p) for p in patterns)
 
 
-def walk(root: str, exclude: Sequence[str] = (), count_skipped: bool = False) -> Walk:
-    """Python files under ``root`` (sorted), pruning venvs and ``exclude`` globs.
+def walk(
+    root: str, exclude: Sequence[str] = (), *, hostile: bool = False, zips: bool = False
+) -> Walk:
+    """Python files under ``root``, pruning venvs, tool folders and ``exclude`` globs.
 
-    With ``count_skipped``, the Python files inside pruned virtual environments
-    are counted (``report`` shows it); that costs a walk of the venv's names,
-    never a read.
+    One listing per folder and no ``stat`` per file: a folder is a virtual
+    environment when its own listing holds ``pyvenv.cfg`` (so it is pruned before
+    anything under it is listed), and entry types come from the listing.
+
+    As flake8 does, links to folders are not followed, a link to a file is, and a
+    dangling link is listed (reading it reports the error). With ``hostile`` (a
+    student's submission, which could point anywhere on the disk) no link is
+    followed at all and archiver junk (``__MACOSX``, ``._*``) is skipped. With
+    ``zips``, the ``.zip`` files are listed too.
     """
     if os.path.isfile(root):
-        return Walk([root], 0)
-    found: list[str] = []
-    skipped = 0
-    for dirpath, dirnames, filenames in os.walk(root):
-        keep = []
-        for d in dirnames:
-            full = os.path.join(dirpath, d)
-            if d in SKIP_DIRS or excluded(full, exclude) or os.path.islink(full):
-                if count_skipped and d in {"site-packages", "dist-packages"}:
-                    skipped += count_python(full)
+        return Walk([root], [], [])
+    files: list[str] = []
+    found_zips: list[str] = []
+    venvs: list[str] = []
+    stack = [root]
+    while stack:
+        top = stack.pop()
+        try:
+            with os.scandir(top) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        if top != root and any(e.name == "pyvenv.cfg" for e in entries):
+            venvs.append(top)
+            continue
+        for entry in entries:
+            name = entry.name
+            if _is_folder(entry):
+                if name in PACKAGE_DIRS:
+                    venvs.append(entry.path)
+                elif not (
+                    name in SKIP_DIRS
+                    or (hostile and name in JUNK_DIRS)
+                    or excluded(entry.path, exclude)
+                ):
+                    stack.append(entry.path)
+            elif hostile and name.startswith("._"):
                 continue
-            if is_venv(full):
-                if count_skipped:
-                    skipped += count_python(full)
-                continue
-            keep.append(d)
-        dirnames[:] = sorted(keep)
-        for f in filenames:
-            if f.endswith(PY_SUFFIXES):
-                full = os.path.join(dirpath, f)
-                if not excluded(full, exclude) and _openable(full):
-                    found.append(full)
-    found.sort()
-    return Walk(found, skipped)
+            elif name.endswith(PY_SUFFIXES):
+                if _openable(entry, hostile) and not excluded(entry.path, exclude):
+                    files.append(entry.path)
+            elif zips and name.lower().endswith(".zip"):
+                if _openable(entry, hostile) and not excluded(entry.path, exclude):
+                    found_zips.append(entry.path)
+    files.sort()
+    found_zips.sort()
+    venvs.sort()
+    return Walk(files, found_zips, venvs)
 
 
-def _openable(path: str) -> bool:
-    """A regular file, or a dangling link (reported as unreadable, as flake8 does).
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _openable(entry: os.DirEntry[str], hostile: bool) -> bool:
+    """A regular file (or, unless ``hostile``, a link to one, or a dangling link).
 
     Never a FIFO, socket or device, even through a link: opening a FIFO named
     ``x.py`` would block the scan forever.
     """
-    return os.path.isfile(path) or (os.path.islink(path) and not os.path.exists(path))
+    try:
+        if entry.is_symlink():
+            return not hostile and (entry.is_file() or not os.path.exists(entry.path))
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def count_python(path: str) -> int:
-    """Python files under ``path``, counted from directory listings (nothing is read).
+    """Python files under ``path``, counted from folder listings (nothing is read).
 
     Links are never followed: a venv (or a hostile submission) may point anywhere.
     """

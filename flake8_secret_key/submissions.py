@@ -17,8 +17,9 @@ bounded read).
 Inside a submission, virtual environments and tool folders are skipped with the
 rules of ``scan.walk`` (a folder holding ``pyvenv.cfg``, any ``site-packages``
 or ``dist-packages``, ``.git``, ``__pycache__``, ``node_modules``...), applied
-to zip entry paths too; the Python files skipped inside virtual environments
-are counted.
+to zip entry paths too. The virtual environments skipped are listed; the Python
+files inside them are counted only when asked (``count_skipped_files``), since
+that means listing every folder of every venv.
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ import stat
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, NamedTuple
 
-from flake8_secret_key.scan import PY_SUFFIXES, SKIP_DIRS, count_python
+from flake8_secret_key.scan import (
+    JUNK_DIRS,
+    PACKAGE_DIRS,
+    PY_SUFFIXES,
+    SKIP_DIRS,
+    count_python,
+    walk,
+)
 
 if TYPE_CHECKING:  # zipfile is imported only when a zip is read
     from zipfile import ZipFile, ZipInfo
@@ -42,10 +50,6 @@ MAX_RATIO = 100
 RATIO_MIN_SIZE = 64 * 1024
 #: Largest single Python file read; larger ones are a file error, not read.
 MAX_FILE = 20 * 1024 * 1024
-#: Folders that hold a virtual environment's packages (counted when skipped).
-PACKAGE_DIRS = frozenset({"site-packages", "dist-packages"})
-#: Junk that archivers add (macOS resource forks).
-JUNK_DIRS = frozenset({"__MACOSX"})
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CHUNK = 1 << 20
@@ -155,12 +159,23 @@ class Budget:
 
 
 class Reader:
-    """The Python files of one submission, with the count skipped in venvs."""
+    """The Python files of one submission, and the virtual environments skipped.
 
-    def __init__(self, submission: Submission, budget: Budget | None = None) -> None:
+    ``venvs`` lists the skipped venvs (paths as shown in the report). With
+    ``count_skipped_files``, ``skipped_files`` counts the Python files in them.
+    """
+
+    def __init__(
+        self,
+        submission: Submission,
+        budget: Budget | None = None,
+        count_skipped_files: bool = False,
+    ) -> None:
         self.submission = submission
         self.budget = budget or Budget()
-        self.skipped = 0
+        self.count_skipped_files = count_skipped_files
+        self.venvs: list[str] = []
+        self.skipped_files = 0
 
     def files(self) -> Iterator[SourceFile]:
         """Each Python file, in a stable order; raises ``SubmissionError``."""
@@ -181,11 +196,13 @@ class Reader:
     # -- folders
 
     def _folder(self, root: str) -> Iterator[SourceFile]:
-        py, zips, skipped = walk_folder(root)
-        self.skipped += skipped
-        for full in py:
+        found = walk(root, hostile=True, zips=True)
+        self.venvs.extend(_rel(venv, root) for venv in found.venvs)
+        if self.count_skipped_files:
+            self.skipped_files += sum(count_python(venv) for venv in found.venvs)
+        for full in found.files:
             yield _read_file(full, _rel(full, root))
-        for full in zips:
+        for full in found.zips:
             rel = _rel(full, root)
             try:
                 with open(full, "rb") as handle:
@@ -234,7 +251,8 @@ class Reader:
         ``shown`` prefixes the paths in messages and results (``"inner.zip/"``).
         """
         plan = plan_zip(zf.infolist(), prefix, shown)
-        self.skipped += plan.skipped
+        self.venvs.extend(shown + venv for venv in plan.venvs)
+        self.skipped_files += plan.skipped_files if self.count_skipped_files else 0
         try:
             for rel, info in plan.python:
                 if info.file_size > MAX_FILE:
@@ -282,7 +300,8 @@ class ZipPlan(NamedTuple):
 
     python: list[tuple[str, ZipInfo]]
     zips: list[tuple[str, ZipInfo]]
-    skipped: int
+    venvs: list[str]  # the virtual environments skipped, as paths under the prefix
+    skipped_files: int  # the Python files in them
 
 
 def plan_zip(infos: list[ZipInfo], prefix: str = "", shown: str = "") -> ZipPlan:
@@ -302,13 +321,14 @@ def plan_zip(infos: list[ZipInfo], prefix: str = "", shown: str = "") -> ZipPlan
     venvs = {rel[: -len("pyvenv.cfg")] for rel, _ in entries if _base(rel) == "pyvenv.cfg"}
     python: list[tuple[str, ZipInfo]] = []
     zips: list[tuple[str, ZipInfo]] = []
-    skipped = 0
+    skipped: dict[str, int] = {}  # venv -> Python files in it
     for rel, info in sorted(entries, key=lambda e: e[0]):
         parts = rel.split("/")
         dirs = parts[:-1]
         is_py = rel.endswith(PY_SUFFIXES)
-        if _in_venv(dirs, venvs):
-            skipped += is_py
+        venv = _venv_of(dirs, venvs)
+        if venv is not None:
+            skipped[venv] = skipped.get(venv, 0) + is_py
             continue
         if any(d in SKIP_DIRS or d in JUNK_DIRS for d in dirs) or parts[-1].startswith("._"):
             continue
@@ -325,18 +345,17 @@ def plan_zip(infos: list[ZipInfo], prefix: str = "", shown: str = "") -> ZipPlan
         )
     for rel, info in python + zips:
         check_ratio(info, shown + prefix + rel)
-    return ZipPlan(python, zips, skipped)
+    return ZipPlan(python, zips, sorted(skipped), sum(skipped.values()))
 
 
-def _in_venv(dirs: list[str], venvs: set[str]) -> bool:
-    if any(d in PACKAGE_DIRS for d in dirs):
-        return True
+def _venv_of(dirs: list[str], venvs: set[str]) -> str | None:
+    """The outermost virtual environment (or package folder) holding ``dirs``, or None."""
     path = ""
     for d in dirs:
         path += d + "/"
-        if path in venvs:
-            return True
-    return False
+        if path in venvs or d in PACKAGE_DIRS:
+            return path[:-1]
+    return None
 
 
 def unsafe_name(name: str) -> str | None:
@@ -404,49 +423,6 @@ def _bytes_io(data: bytes) -> IO[bytes]:
 # ------------------------------------------------------------------ folders
 
 
-def walk_folder(root: str) -> tuple[list[str], list[str], int]:
-    """Python files and zips under ``root``, and the Python files skipped in venvs.
-
-    The rules of ``scan.walk``, in one pass that also finds zips; symbolic links
-    are not followed (a hostile submission could point anywhere on the disk).
-    """
-    py: list[str] = []
-    zips: list[str] = []
-    skipped = 0
-    stack = [root]
-    while stack:
-        top = stack.pop()
-        try:
-            with os.scandir(top) as it:
-                entries = list(it)
-        except OSError:
-            continue
-        names = {e.name for e in entries}
-        if top != root and "pyvenv.cfg" in names:
-            skipped += count_python(top)
-            continue
-        subdirs: list[str] = []
-        for entry in entries:
-            name = entry.name
-            if entry.is_symlink():
-                continue
-            if entry.is_dir():
-                if name in PACKAGE_DIRS:
-                    skipped += count_python(entry.path)
-                elif name not in SKIP_DIRS and name not in JUNK_DIRS:
-                    subdirs.append(entry.path)
-            elif name.startswith("._") or not entry.is_file():
-                continue  # AppleDouble junk; FIFOs, sockets, devices (a read would block)
-            elif name.endswith(PY_SUFFIXES):
-                py.append(entry.path)
-            elif name.lower().endswith(".zip"):
-                zips.append(entry.path)
-        stack.extend(sorted(subdirs, reverse=True))
-    py.sort()
-    zips.sort()
-    return py, zips, skipped
-
-
 def _read_file(full: str, rel: str) -> SourceFile:
     try:
         with open(full, "rb") as handle:
@@ -459,7 +435,10 @@ def _read_file(full: str, rel: str) -> SourceFile:
 
 
 def _rel(full: str, root: str) -> str:
-    return safe_text(os.path.relpath(full, root).replace(os.sep, "/"))
+    """``full`` (found by walking ``root``) relative to ``root``, with ``/``."""
+    prefix = os.path.join(root, "")
+    rel = full[len(prefix) :] if full.startswith(prefix) else os.path.relpath(full, root)
+    return safe_text(rel.replace(os.sep, "/"))
 
 
 def _base(rel: str) -> str:

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from flake8_secret_key import cmd_report
+from flake8_secret_key import cmd_report, workers
 from flake8_secret_key.cli import main
 from flake8_secret_key.detect import SourceError, observe_text
 from flake8_secret_key.options import make_config
@@ -165,7 +165,8 @@ def test_columns(rows: list[Row]) -> None:
     assert mixed.first_location == "app.py:9"  # the worst one decides, not the first file
     assert mixed.findings == 3  # via, JWT, WTF (the environment read is not a finding)
     zipped = by["zipped.zip"]
-    assert (zipped.first_location, zipped.skipped_venv_files) == (f"proj/{HOSTILE}:3", 1)
+    assert (zipped.first_location, zipped.venvs) == (f"proj/{HOSTILE}:3", ("proj/venv",))
+    assert (zipped.skipped_venvs, zipped.skipped_python_files) == (1, None)  # not counted
     assert by["evil"].first_location == f"{HOSTILE}:3"
     assert by["environment"].first_location == "app.py:4"
     assert by["nokey"].first_location == ""
@@ -220,7 +221,7 @@ def test_csv_reads_back(rows: list[Row]) -> None:
 
 
 def test_csv_cells_cannot_become_formulas() -> None:
-    row = Row("=HYPERLINK(1)", "error", 0, "", 0, 0, 0, "-1+1")
+    row = Row("=HYPERLINK(1)", "error", 0, "", 0, 0, "-1+1")
     (record,) = csv.DictReader(io.StringIO(render([row], "csv")))
     assert record["submission"] == "'=HYPERLINK(1)" and record["error"] == "'-1+1"
 
@@ -247,7 +248,7 @@ def test_table_is_aligned(rows: list[Row]) -> None:
 
 
 def test_table_and_markdown_show_no_control_characters() -> None:
-    row = Row("a\x1b[2Jb", "error", 0, "", 0, 0, 0, "x\ny")
+    row = Row("a\x1b[2Jb", "error", 0, "", 0, 0, "x\ny")
     table, markdown = render([row], "table"), render([row], "markdown")
     assert "\x1b" not in table and "a\\x1b[2Jb" in table and "x\\x0ay" in table
     assert "\x1b" not in markdown and "a\\\\x1b\\[2Jb" in markdown
@@ -462,7 +463,7 @@ def test_stable_order_with_two_jobs(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cmd_report, "_parallel", spy)
-    monkeypatch.setattr(cmd_report, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(cmd_report, "FORK_MIN", 2)
     _, serial, _ = run_report(capsysbinary, str(cohort), "--format", "json", "--jobs", "1")
     assert used == []
     for _ in range(2):
@@ -480,16 +481,16 @@ def test_small_cohorts_stay_in_one_process(cohort: Path, monkeypatch: pytest.Mon
     assert len(cmd_report.mark_all(subs, make_config(), jobs=4)) == 3
 
 
-def _explode(sub: Submission, config: object, context: bool) -> Row:
+def _explode(sub: Submission, config: object, *want: bool) -> Row:
     if sub.name == "hardcoded":
         raise RuntimeError("engine bug")
-    return REAL_MARK(sub, config, context)  # type: ignore[arg-type]
+    return REAL_MARK(sub, config, *want)  # type: ignore[arg-type]
 
 
-def _die(sub: Submission, config: object, context: bool) -> Row:
+def _die(sub: Submission, config: object, *want: bool) -> Row:
     if sub.name == "hardcoded":
         os._exit(3)
-    return REAL_MARK(sub, config, context)  # type: ignore[arg-type]
+    return REAL_MARK(sub, config, *want)  # type: ignore[arg-type]
 
 
 REAL_MARK = cmd_report._mark
@@ -500,7 +501,7 @@ def test_a_scanner_bug_is_an_error_row(
     cohort: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
     monkeypatch.setattr(cmd_report, "_mark", _explode)
-    monkeypatch.setattr(cmd_report, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(cmd_report, "FORK_MIN", 2)
     rows = cmd_report.mark_all(list_submissions(str(cohort)), make_config(), jobs=jobs)
     by = {r.submission: r for r in rows}
     assert by["hardcoded"].verdict == "error"
@@ -509,9 +510,14 @@ def test_a_scanner_bug_is_an_error_row(
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="relies on fork to inherit the patch")
-def test_a_dead_worker_is_an_error_row(cohort: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "pool"])
+def test_a_dead_worker_is_an_error_row(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch, fork: bool
+) -> None:
     monkeypatch.setattr(cmd_report, "_mark", _die)
+    monkeypatch.setattr(cmd_report, "FORK_MIN", 2)
     monkeypatch.setattr(cmd_report, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(workers, "can_fork", lambda: fork)
     rows = cmd_report.mark_all(list_submissions(str(cohort)), make_config(), jobs=2)
     by = {r.submission: r for r in rows}
     assert by["hardcoded"].verdict == "error" and "crashed" in by["hardcoded"].error
@@ -613,3 +619,91 @@ def test_console_script_end_to_end(cohort: Path) -> None:
     assert proc.returncode == 0 and proc.stderr == b""
     records = list(csv.DictReader(io.StringIO(proc.stdout.decode("utf-8"))))
     assert len(records) == len(EXPECTED)
+
+
+# ------------------------------------------------------------------ skipped venvs
+
+
+def _venv_cohort(root: Path) -> Path:
+    for rel, text in {
+        "alice/app.py": FLASK + 'app.secret_key = "hunter2-literal-secret"\n',
+        "alice/venv/pyvenv.cfg": "home = /usr/bin\n",
+        "alice/venv/lib/site-packages/flask/app.py": "SECRET_KEY = 'x'\n",
+        "alice/venv/lib/site-packages/flask/cli.py": "",
+        "bob/app.py": "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n",
+        "carol/.venv/pyvenv.cfg": "",
+        "carol/.venv/bin/tool.py": "",
+    }.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def test_skipped_venvs_are_counted_and_their_files_only_when_asked(tmp_path: Path) -> None:
+    subs = list_submissions(str(_venv_cohort(tmp_path)))
+    plain = {r.submission: r for r in cmd_report.mark_all(subs, make_config())}
+    assert [(r.skipped_venvs, r.skipped_python_files) for r in plain.values()] == [
+        (1, None),
+        (0, None),
+        (1, None),
+    ]
+    counted = cmd_report.mark_all(subs, make_config(), count_skipped_files=True)
+    assert [(r.venvs, r.skipped_python_files) for r in counted] == [
+        (("venv",), 2),
+        ((), 0),
+        ((".venv",), 1),
+    ]
+    # A submission that is nothing but a venv says so in its error.
+    assert plain["carol"].verdict == "error"
+    assert plain["carol"].error == ("no Python files found outside 1 virtual environment (.venv)")
+
+
+def test_skipped_venv_columns_in_each_format(tmp_path: Path) -> None:
+    subs = list_submissions(str(_venv_cohort(tmp_path)))
+    plain = cmd_report.mark_all(subs, make_config())
+    counted = cmd_report.mark_all(subs, make_config(), count_skipped_files=True)
+    # CSV and JSON keep one schema: the file count is empty (null) unless counted.
+    records = list(csv.DictReader(io.StringIO(render(plain, "csv"))))
+    assert [(r["skipped_venvs"], r["skipped_python_files"]) for r in records] == [
+        ("1", ""),
+        ("0", ""),
+        ("1", ""),
+    ]
+    records = list(csv.DictReader(io.StringIO(render(counted, "csv"))))
+    assert [r["skipped_python_files"] for r in records] == ["2", "0", "1"]
+    doc = json.loads(render(plain, "json"))
+    assert [(s["skipped_venvs"], s["venvs"], s["skipped_python_files"])
+            for s in doc["submissions"]] == [(1, ["venv"], None), (0, [], None),
+                                             (1, [".venv"], None)]  # fmt: skip
+    # For people, the file-count column appears only when it was counted.
+    for fmt in ("table", "markdown", "html"):
+        assert "files in venvs" not in render(plain, fmt).lower(), fmt
+        assert "files in venvs" in render(counted, fmt).lower(), fmt
+    assert "<code>venv/</code>" in render(plain, "html")
+
+
+def test_count_skipped_files_on_the_command_line(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    cohort = _venv_cohort(tmp_path)
+    assert main(["report", str(cohort), "--format", "csv", "--count-skipped-files"]) == 0
+    records = list(csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode())))
+    assert [r["skipped_python_files"] for r in records] == ["2", "0", "1"]
+
+
+def test_json_columns_are_one_based_like_check(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / "app.py").write_text(
+        FLASK + 'app.secret_key = "hunter2-literal-secret"\n'
+    )
+    assert main(["report", str(tmp_path), "--format", "json"]) == 0
+    (sub,) = json.loads(capsysbinary.readouterr().out)["submissions"]
+    (from_report,) = sub["observations"]
+    assert main(["check", str(tmp_path / "alice"), "--format", "json"]) == 1
+    (from_check,) = json.loads(capsysbinary.readouterr().out)
+    keys = ("line", "col", "end_line", "end_col", "code", "target", "message")
+    assert {k: from_report[k] for k in keys} == {k: from_check[k] for k in keys}
+    assert (from_report["col"], from_report["end_col"]) == (18, 42)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from flake8_secret_key.options import Config
-from flake8_secret_key.scan import analyze_path, walk
+from flake8_secret_key.scan import analyze_path, count_python, walk
 
 
 def make(root: Path, *paths: str) -> None:
@@ -31,9 +32,15 @@ def test_walk_prunes_venvs_and_tool_folders(tmp_path: Path) -> None:
         "__pycache__/a.py",
     )
     (tmp_path / "myenv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
-    found = walk(str(tmp_path), count_skipped=True)
+    found = walk(str(tmp_path))
     assert [os.path.relpath(f, tmp_path) for f in found.files] == ["app.py", "pkg/config.py"]
-    assert found.skipped_venv_files == 3
+    assert [os.path.relpath(v, tmp_path) for v in found.venvs] == [
+        "myenv",
+        "venv/lib/python3.11/site-packages",
+        "winenv/Lib/site-packages",
+    ]
+    assert sum(count_python(v) for v in found.venvs) == 3
+    assert found.zips == []  # only listed when asked for
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
@@ -58,3 +65,42 @@ def test_unreadable_file_is_one_line(tmp_path: Path) -> None:
     result = analyze_path(str(tmp_path / "missing.py"), Config())
     assert result.error == "cannot read: No such file or directory"
     assert result.observations == []
+
+
+def test_hostile_walk_follows_no_link_and_skips_archiver_junk(tmp_path: Path) -> None:
+    make(tmp_path, "outside/secret.py", "sub/app.py", "sub/__MACOSX/app.py", "sub/._app.py")
+    (tmp_path / "sub" / "link.py").symlink_to(tmp_path / "outside" / "secret.py")
+    (tmp_path / "sub" / "linked_dir").symlink_to(tmp_path / "outside")
+    (tmp_path / "sub" / "upload.zip").write_bytes(b"PK")
+    (tmp_path / "sub" / "linked.zip").symlink_to(tmp_path / "sub" / "upload.zip")
+    hostile = walk(str(tmp_path / "sub"), hostile=True, zips=True)
+    assert [os.path.relpath(f, tmp_path) for f in hostile.files] == ["sub/app.py"]
+    assert [os.path.relpath(f, tmp_path) for f in hostile.zips] == ["sub/upload.zip"]
+    # The same folder as check and fix see it: flake8's rules (a link to a file is
+    # followed, a link to a folder is not; junk is someone's code like any other).
+    listed = [os.path.relpath(f, tmp_path) for f in walk(str(tmp_path / "sub")).files]
+    assert listed == ["sub/._app.py", "sub/__MACOSX/app.py", "sub/app.py", "sub/link.py"]
+
+
+def test_a_venv_is_pruned_before_anything_under_it_is_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make(tmp_path, "app.py", "venv/lib/site-packages/flask/app.py", "tools/site-packages/a/b.py")
+    (tmp_path / "venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def recording_scandir(path: str) -> Iterator[os.DirEntry[str]]:
+        listed.append(os.path.relpath(path, tmp_path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", recording_scandir)
+    found = walk(str(tmp_path))
+    assert [os.path.basename(f) for f in found.files] == ["app.py"]
+    assert sorted(listed) == [".", "tools", "venv"]  # venv's own listing shows pyvenv.cfg
+
+
+def test_exclude_globs_prune_folders_and_files(tmp_path: Path) -> None:
+    make(tmp_path, "app.py", "build/gen.py", "pkg/settings_local.py", "pkg/ok.py")
+    found = walk(str(tmp_path), exclude=("build", "*_local.py"))
+    assert [os.path.relpath(f, tmp_path) for f in found.files] == ["app.py", "pkg/ok.py"]

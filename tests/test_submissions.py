@@ -12,13 +12,11 @@ from pathlib import Path
 import pytest
 
 from flake8_secret_key import submissions
-from flake8_secret_key.scan import walk
 from flake8_secret_key.submissions import (
     Reader,
     Submission,
     SubmissionError,
     list_submissions,
-    walk_folder,
 )
 
 APP = b'from flask import Flask\napp = Flask(__name__)\napp.secret_key = "s3cr3t-value"\n'
@@ -41,9 +39,18 @@ def write_tree(root: Path, files: dict[str, bytes]) -> Path:
 
 
 def read(sub: Submission) -> tuple[list[str], int]:
-    reader = Reader(sub)
+    """The paths read, and the Python files counted in skipped venvs."""
+    reader = Reader(sub, count_skipped_files=True)
     paths = [f.path for f in reader.files()]
-    return paths, reader.skipped
+    return paths, reader.skipped_files
+
+
+def venvs(sub: Submission, count_skipped_files: bool = False) -> tuple[list[str], int]:
+    """The skipped venvs a reader lists, and its count of the Python files in them."""
+    reader = Reader(sub, count_skipped_files=count_skipped_files)
+    for _ in reader.files():
+        pass
+    return reader.venvs, reader.skipped_files
 
 
 def read_zip(tmp_path: Path, data: bytes, name: str = "s.zip") -> tuple[list[str], int]:
@@ -337,6 +344,15 @@ EXPECTED_SKIPPED = {
     "dist-packages": 2,
     "tools": 0,
 }
+EXPECTED_VENVS = {
+    "venv": ["venv"],
+    "env": ["env"],
+    ".venv": [".venv"],
+    "myenv": ["myenv"],
+    "windows-no-cfg": ["venv/Lib/site-packages"],
+    "dist-packages": ["lib/python3/dist-packages"],
+    "tools": [],
+}
 
 
 @pytest.mark.parametrize("layout", sorted(VENV_LAYOUTS))
@@ -352,12 +368,23 @@ def test_venvs_skipped_in_zips(tmp_path: Path, layout: str) -> None:
 
 
 @pytest.mark.parametrize("layout", sorted(VENV_LAYOUTS))
-def test_folder_walk_agrees_with_scan_walk(tmp_path: Path, layout: str) -> None:
-    root = write_tree(tmp_path, {"app.py": APP, "pkg/mod.py": APP, **VENV_LAYOUTS[layout]})
-    py, zips, skipped = walk_folder(str(root))
-    expected = walk(str(root), count_skipped=True)
-    assert (py, skipped) == (expected.files, expected.skipped_venv_files)
-    assert zips == []
+def test_skipped_venvs_are_listed_alike_in_folders_and_zips(tmp_path: Path, layout: str) -> None:
+    root = write_tree(tmp_path / "alice", {"app.py": APP, **VENV_LAYOUTS[layout]})
+    zipped = tmp_path / "bob.zip"
+    zipped.write_bytes(make_zip([("proj/" + k, v) for k, v in VENV_LAYOUTS[layout].items()]))
+    expected = EXPECTED_VENVS[layout]
+    # Without count_skipped_files nothing under a venv is listed, so nothing is counted.
+    assert venvs(Submission("alice", str(root))) == (expected, 0)
+    assert venvs(Submission("bob.zip", str(zipped))) == ([f"proj/{v}" for v in expected], 0)
+
+
+def test_venvs_in_a_zip_inside_a_folder_are_shown_under_the_zip(tmp_path: Path) -> None:
+    inner = make_zip([("app.py", APP), ("venv/pyvenv.cfg", b""), ("venv/bin/x.py", APP)])
+    root = write_tree(tmp_path / "alice", {"upload.zip": inner, ".venv/pyvenv.cfg": b""})
+    assert venvs(Submission("alice", str(root)), count_skipped_files=True) == (
+        [".venv", "upload.zip/venv"],
+        1,
+    )
 
 
 def test_symlinks_in_a_folder_are_not_followed(tmp_path: Path) -> None:
