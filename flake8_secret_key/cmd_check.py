@@ -6,8 +6,8 @@ bitmask: 1 when something was found, 2 when a path could not be read or parsed
 (or the command line was wrong), 3 for both. Each problem is one line on stderr
 and never stops the scan of the other files.
 
-Start-up stays light: json, the TOML parser and the process pool are imported
-only by the runs that use them.
+Start-up stays light: json, the TOML parser, tokenize and the worker processes
+are imported only by the runs that use them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import io
 import os
 import re
 import sys
-import tokenize
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, TextIO
 
@@ -382,6 +381,8 @@ def without_noqa(findings: Sequence[Finding], text: str) -> list[Finding]:
 
 def _noqa_line_mapping(text: str, lines: Sequence[str]) -> dict[int, str]:
     """Line number -> the text flake8 searches for ``noqa`` (``FileProcessor``'s mapping)."""
+    import tokenize  # only files with a finding and a noqa comment get here
+
     mapping: dict[int, str] = {}
     first, last = len(lines) + 2, -1
     try:
