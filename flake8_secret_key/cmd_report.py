@@ -319,6 +319,7 @@ class _progress:
                 from tqdm import tqdm  # type: ignore[import-untyped, unused-ignore]
             except ImportError:
                 return _nothing
+            tqdm.monitor_interval = 0  # no monitor thread: the workers are forked
             bar = tqdm(total=self.total, unit="submission", file=sys.stderr, leave=False)
             self.bar = bar
             return lambda n: bar.update(n)

@@ -9,9 +9,11 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
@@ -589,6 +591,28 @@ def test_progress_bar_on_a_terminal(cohort: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(sys, "stderr", fake)
     cmd_report.mark_all(list_submissions(str(cohort)), make_config(), jobs=1)
     assert f"/{len(EXPECTED)}" in fake.getvalue()
+
+
+def test_progress_bar_with_forked_workers_and_no_thread(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeTTY()
+    monkeypatch.setattr(sys, "stderr", fake)
+    monkeypatch.setattr(cmd_report, "FORK_MIN", 2)
+    threads: list[int] = []
+    steps: list[int] = []
+    real_run = workers.run
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.active_count())  # forking with threads can deadlock
+        step = args[6]
+        return real_run(*args[:6], lambda n: (steps.append(n), step(n)), **kwargs)
+
+    monkeypatch.setattr(workers, "run", spy)
+    rows = cmd_report.mark_all(list_submissions(str(cohort)), make_config(), jobs=2)
+    assert {r.submission: r.verdict for r in rows} == EXPECTED
+    assert threads == [1]
+    assert sum(steps) == len(EXPECTED) and f"/{len(EXPECTED)}" in fake.getvalue()
 
 
 def test_no_tqdm_means_silence(cohort: Path, monkeypatch: pytest.MonkeyPatch) -> None:
