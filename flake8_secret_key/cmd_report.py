@@ -29,6 +29,7 @@ from flake8_secret_key.report import (
     redact_context,
     render,
     secret_texts,
+    sort_rows,
 )
 from flake8_secret_key.rules import code_for, message
 from flake8_secret_key.scan import analyze_bytes
@@ -36,6 +37,7 @@ from flake8_secret_key.submissions import (
     Reader,
     Submission,
     SubmissionError,
+    export_members,
     list_submissions,
     printable,
 )
@@ -46,6 +48,7 @@ FORK_MIN = 8
 PARALLEL_MIN = 24
 
 Progress = Callable[[int], None]
+_Want = tuple[bool, bool, bool]  # context, count_skipped_files, split_exports
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -102,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     except OptionError as exc:
         return _usage(str(exc))
     try:
-        subs = list_submissions(root)
+        subs = list_submissions(root, split_exports=False)  # exports are split by the workers
     except OSError as exc:
         return _usage(f"cannot list {printable(root)}: {exc.strerror or exc}")
     jobs = args.jobs or cpu_count()
@@ -112,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
         jobs,
         context=args.format == "html",
         count_skipped_files=args.count_skipped_files,
+        split_exports=True,
     )
     title = f"Secret keys: {os.path.basename(os.path.abspath(root))}"
     return _write(render(rows, args.format, title), args.output, args.format)
@@ -160,24 +164,57 @@ def mark_all(
     jobs: int = 1,
     context: bool = False,
     count_skipped_files: bool = False,
+    split_exports: bool = False,
 ) -> list[Row]:
     """One row per submission, in ``subs``'s order, whatever the scheduling.
 
     ``context``: the findings carry redacted source lines (for HTML).
     ``count_skipped_files``: count the Python files in the skipped venvs.
+    ``split_exports``: ``subs`` holds zips as listed, unopened (``list_submissions(root,
+    split_exports=False)``); each "download all" export among them is split here, in
+    the workers that read it anyway, and its members get their rows, sorted in.
     """
-    want = (context, count_skipped_files)
-    with _progress(len(subs)) as step:
-        if jobs > 1 and len(subs) >= FORK_MIN:
-            from flake8_secret_key import workers
+    progress = _progress(len(subs))
+    with progress as step:
+        want = (context, count_skipped_files, split_exports)
+        marked = _mark_units(subs, config, jobs, want, step)
+        members = [m for unit in marked if isinstance(unit, list) for m in unit]
+        rows = [unit for unit in marked if isinstance(unit, Row)]
+        if not members:
+            return rows
+        progress.grow(len(members))
+        want = (context, count_skipped_files, False)
+        marked = _mark_units(members, config, jobs, want, step)
+        rows.extend(unit for unit in marked if isinstance(unit, Row))
+    return sort_rows(rows)
 
-            if workers.can_fork() or len(subs) >= PARALLEL_MIN:
-                return _parallel(subs, config, jobs, want, step)
-        rows = []
-        for sub in subs:
-            rows.append(mark(sub, config, *want))
-            step(1)
-        return rows
+
+def _mark_units(
+    subs: Sequence[Submission], config: Config, jobs: int, want: _Want, step: Progress
+) -> list[Row | list[Submission]]:
+    if jobs > 1 and len(subs) >= FORK_MIN:
+        from flake8_secret_key import workers
+
+        if workers.can_fork() or len(subs) >= PARALLEL_MIN:
+            return _parallel(subs, config, jobs, want, step)
+    units: list[Row | list[Submission]] = []
+    for sub in subs:
+        units.append(_mark_unit(sub, config, want))
+        step(1)
+    return units
+
+
+def _mark_unit(sub: Submission, config: Config, want: _Want) -> Row | list[Submission]:
+    """The row for ``sub``, or, for an export zip (when splitting them), its members."""
+    context, count_skipped_files, split_exports = want
+    if split_exports and sub.member is None and sub.path.lower().endswith(".zip"):
+        try:
+            members = export_members(sub.path, sub.name)
+        except Exception:  # a zip that breaks the look is marked: an error row says why
+            members = [sub]
+        if members != [sub]:
+            return members
+    return mark(sub, config, context, count_skipped_files)
 
 
 def mark(
@@ -284,12 +321,9 @@ def _plain_message(obs: Observation) -> str:
 # ------------------------------------------------------------------ processes
 
 
-_Want = tuple[bool, bool]  # mark()'s context and count_skipped_files
-
-
 def _parallel(
     subs: Sequence[Submission], config: Config, jobs: int, want: _Want, step: Progress
-) -> list[Row]:
+) -> list[Row | list[Submission]]:
     """Mark in worker processes; a crashed worker costs only its own submissions."""
     from flake8_secret_key import workers
 
@@ -297,12 +331,12 @@ def _parallel(
     return workers.run(_mark_in_worker, (config, want), subs, jobs, _worker_died, chunk, step)
 
 
-def _mark_in_worker(shared: tuple[Config, _Want], sub: Submission) -> Row:
+def _mark_in_worker(shared: tuple[Config, _Want], sub: Submission) -> Row | list[Submission]:
     config, want = shared
-    return mark(sub, config, *want)
+    return _mark_unit(sub, config, want)
 
 
-def _worker_died(sub: Submission) -> Row:
+def _worker_died(sub: Submission) -> Row | list[Submission]:
     return error_row(sub.name, "the scanner crashed on this submission (worker died)")
 
 
@@ -324,6 +358,12 @@ class _progress:
             self.bar = bar
             return lambda n: bar.update(n)
         return _nothing
+
+    def grow(self, more: int) -> None:
+        """More to do than announced (the members of exports)."""
+        if self.bar is not None:
+            self.bar.total += more
+            self.bar.refresh()
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import NamedTuple
 
 from flake8_secret_key.detect import Observation, Source, split_lines
-from flake8_secret_key.submissions import printable
+from flake8_secret_key.submissions import printable, sort_key
 
 VERDICTS: tuple[str, ...] = (
     "published-key",
@@ -101,6 +101,11 @@ class Row(NamedTuple):
 
 def error_row(name: str, reason: str) -> Row:
     return Row(name, "error", 0, "", 0, 0, reason)
+
+
+def sort_rows(rows: Iterable[Row]) -> list[Row]:
+    """Rows in the report's one order (``submissions.sort_submissions``'s)."""
+    return sorted(rows, key=lambda row: sort_key(row.submission))
 
 
 def decide(

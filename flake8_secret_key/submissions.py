@@ -88,12 +88,14 @@ def printable(text: str) -> str:
 # ------------------------------------------------------------------ the cohort
 
 
-def list_submissions(root: str) -> list[Submission]:
+def list_submissions(root: str, split_exports: bool = True) -> list[Submission]:
     """The submissions under ``root``, sorted by name.
 
     Hidden entries and ``__MACOSX`` are ignored; anything else that is not a
     folder, a zip or a Python file is still listed (and marked as an error)
-    so that the teacher sees it.
+    so that the teacher sees it. Without ``split_exports`` a zip is listed
+    unopened, as one submission: ``export_members`` splits it later (``report``
+    does it in its worker processes, while it reads the zip anyway).
     """
     found: list[Submission] = []
     with os.scandir(root) as entries:
@@ -101,8 +103,8 @@ def list_submissions(root: str) -> list[Submission]:
     for entry in children:
         if entry.name.startswith(".") or entry.name in JUNK_DIRS:
             continue
-        if entry.name.lower().endswith(".zip") and entry.is_file():
-            found.extend(_export_members(entry.path, safe_text(entry.name)))
+        if split_exports and entry.name.lower().endswith(".zip") and entry.is_file():
+            found.extend(export_members(entry.path, safe_text(entry.name)))
         else:
             found.append(Submission(safe_text(entry.name), entry.path))
     return sort_submissions(found)
@@ -110,11 +112,15 @@ def list_submissions(root: str) -> list[Submission]:
 
 def sort_submissions(subs: list[Submission]) -> list[Submission]:
     """The report's one order: by name, case-insensitively, then exactly."""
-    return sorted(subs, key=lambda s: (s.name.casefold(), s.name))
+    return sorted(subs, key=lambda s: sort_key(s.name))
 
 
-def _export_members(path: str, name: str) -> list[Submission]:
-    """The per-student members of an export zip, or the zip itself."""
+def sort_key(name: str) -> tuple[str, str]:
+    return name.casefold(), name
+
+
+def export_members(path: str, name: str) -> list[Submission]:
+    """The per-student members of an export zip, or ``[Submission(name, path)]``."""
     import zipfile
 
     try:

@@ -732,3 +732,50 @@ def test_json_columns_are_one_based_like_check(
     keys = ("line", "col", "end_line", "end_col", "code", "target", "message")
     assert {k: from_report[k] for k in keys} == {k: from_check[k] for k in keys}
     assert (from_report["col"], from_report["end_col"]) == (18, 42)
+
+
+# ------------------------------------------------------------------ exports
+
+
+def _zip_bytes(entries: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_exports_are_split_by_the_workers_as_by_the_listing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    hard = src(FLASK + 'app.secret_key = "hunter2-literal-secret"\n')
+    env = src("import os\n" + FLASK + 'app.secret_key = os.environ["SECRET_KEY"]\n')
+    (tmp_path / "zips.zip").write_bytes(
+        _zip_bytes({"Bob.zip": _zip_bytes({"app.py": hard}), "amy.zip": _zip_bytes({"a.py": env})})
+    )
+    (tmp_path / "folders.zip").write_bytes(
+        _zip_bytes({"carl/app.py": hard, "dora/app.py": env, "dora/venv/pyvenv.cfg": b""})
+    )
+    (tmp_path / "single.zip").write_bytes(_zip_bytes({"proj/app.py": hard}))
+    (tmp_path / "zips.zip-old").mkdir()  # sorts between "zips.zip" and its members
+    (tmp_path / "zips.zip-old" / "app.py").write_bytes(env)
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not a zip")
+    monkeypatch.setattr(cmd_report, "FORK_MIN", 2)
+    eager = cmd_report.mark_all(list_submissions(str(tmp_path)), make_config(), jobs=jobs)
+    lazy_subs = list_submissions(str(tmp_path), split_exports=False)
+    assert [s.name for s in lazy_subs] == [
+        "broken.zip", "folders.zip", "single.zip", "zips.zip", "zips.zip-old",
+    ]  # fmt: skip
+    lazy = cmd_report.mark_all(lazy_subs, make_config(), jobs=jobs, split_exports=True)
+    assert lazy == eager
+    assert [(r.submission, r.verdict) for r in lazy] == [
+        ("broken.zip", "error"),
+        ("folders.zip/carl", "hardcoded"),
+        ("folders.zip/dora", "environment"),
+        ("single.zip", "hardcoded"),
+        ("zips.zip-old", "environment"),
+        ("zips.zip/amy.zip", "environment"),
+        ("zips.zip/Bob.zip", "hardcoded"),
+    ]
+    assert lazy[2].venvs == ("venv",)
