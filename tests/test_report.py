@@ -779,3 +779,18 @@ def test_exports_are_split_by_the_workers_as_by_the_listing(
         ("zips.zip/Bob.zip", "hardcoded"),
     ]
     assert lazy[2].venvs == ("venv",)
+
+
+def test_the_progress_bar_grows_by_the_members_of_an_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = src("import os\n" + FLASK + 'app.secret_key = os.environ["SECRET_KEY"]\n')
+    (tmp_path / "export.zip").write_bytes(_zip_bytes({f"s{i}/app.py": env for i in range(5)}))
+    (tmp_path / "solo").mkdir()
+    (tmp_path / "solo" / "app.py").write_bytes(env)
+    fake = FakeTTY()
+    monkeypatch.setattr(sys, "stderr", fake)
+    subs = list_submissions(str(tmp_path), split_exports=False)
+    rows = cmd_report.mark_all(subs, make_config(), split_exports=True)
+    assert len(rows) == 6
+    assert "/2 " in fake.getvalue() and "/7 " in fake.getvalue()  # 2 listed, 5 members found
