@@ -34,10 +34,10 @@ from flake8_secret_key.report import (
 from flake8_secret_key.rules import code_for, message
 from flake8_secret_key.scan import analyze_bytes
 from flake8_secret_key.submissions import (
+    IsAnExport,
     Reader,
     Submission,
     SubmissionError,
-    export_members,
     list_submissions,
     printable,
 )
@@ -206,23 +206,24 @@ def _mark_units(
 
 def _mark_unit(sub: Submission, config: Config, want: _Want) -> Row | list[Submission]:
     """The row for ``sub``, or, for an export zip (when splitting them), its members."""
-    context, count_skipped_files, split_exports = want
-    if split_exports and sub.member is None and sub.path.lower().endswith(".zip"):
-        try:
-            members = export_members(sub.path, sub.name)
-        except Exception:  # a zip that breaks the look is marked: an error row says why
-            members = [sub]
-        if members != [sub]:
-            return members
-    return mark(sub, config, context, count_skipped_files)
+    try:
+        return mark(sub, config, *want)
+    except IsAnExport as export:  # found while opening the zip, which is read only once
+        return export.members
 
 
 def mark(
-    sub: Submission, config: Config, context: bool = False, count_skipped_files: bool = False
+    sub: Submission,
+    config: Config,
+    context: bool = False,
+    count_skipped_files: bool = False,
+    split_exports: bool = False,
 ) -> Row:
-    """The row for one submission; never raises."""
+    """The row for one submission; never raises, but ``IsAnExport`` (if splitting them)."""
     try:
-        return _mark(sub, config, context, count_skipped_files)
+        return _mark(sub, config, context, count_skipped_files, split_exports)
+    except IsAnExport:
+        raise
     except SubmissionError as exc:
         return error_row(sub.name, str(exc))
     except MemoryError:
@@ -233,8 +234,10 @@ def mark(
         return error_row(sub.name, f"internal error ({type(exc).__name__}): please report")
 
 
-def _mark(sub: Submission, config: Config, context: bool, count_skipped_files: bool) -> Row:
-    reader = Reader(sub, count_skipped_files=count_skipped_files)
+def _mark(
+    sub: Submission, config: Config, context: bool, count_skipped_files: bool, split: bool
+) -> Row:
+    reader = Reader(sub, count_skipped_files=count_skipped_files, split_exports=split)
     findings: list[Finding] = []
     file_errors: list[tuple[str, str]] = []
     texts: list[tuple[str, str, list[Observation]]] = []

@@ -59,6 +59,14 @@ class SubmissionError(ValueError):
     """A submission that cannot be marked; ``str()`` is a one-line reason."""
 
 
+class IsAnExport(Exception):  # not an error: what the reader found
+    """Raised by a ``Reader`` told to ``split_exports`` when its zip is an export."""
+
+    def __init__(self, members: list[Submission]) -> None:
+        super().__init__(f"a download-all export of {len(members)} submissions")
+        self.members = members
+
+
 class Submission(NamedTuple):
     """One student's work, as found in the cohort folder."""
 
@@ -125,11 +133,15 @@ def export_members(path: str, name: str) -> list[Submission]:
 
     try:
         with zipfile.ZipFile(path) as zf:
-            names = [n.replace("\\", "/") for n in zf.namelist()]
+            return _members(zf.namelist(), path, name)
     except (OSError, zipfile.BadZipFile, ValueError, EOFError):
         return [Submission(name, path)]  # reported as an error when marked
+
+
+def _members(names: list[str], path: str, name: str) -> list[Submission]:
+    """``export_members`` from the entry names of the zip at ``path``."""
     tops: dict[str, bool] = {}  # first component -> is a folder
-    for entry in names:
+    for entry in (n.replace("\\", "/") for n in names):
         head, sep, _ = entry.partition("/")
         if unsafe_name(head) is not None or (not head and sep):
             return [Submission(name, path)]  # not attributable to one student: refused whole
@@ -176,8 +188,10 @@ class Reader:
         submission: Submission,
         budget: Budget | None = None,
         count_skipped_files: bool = False,
+        split_exports: bool = False,
     ) -> None:
         self.submission = submission
+        self.split_exports = split_exports  # a zip that is an export raises IsAnExport
         self.budget = budget or Budget()
         self.count_skipped_files = count_skipped_files
         self.venvs: list[str] = []
@@ -220,8 +234,12 @@ class Reader:
 
     def _zip_file(self, path: str) -> Iterator[SourceFile]:
         try:
-            with open(path, "rb") as handle:
-                yield from self._zip_handle(handle, "", 0)
+            with open(path, "rb") as handle, _open_zip(handle, "") as zf:
+                if self.split_exports:
+                    members = _members(zf.namelist(), path, self.submission.name)
+                    if members != [self.submission]:
+                        raise IsAnExport(members)
+                yield from self._zip_entries(zf, "", "", 0)
         except OSError as exc:
             raise SubmissionError(f"cannot read: {exc.strerror or exc}") from None
 
