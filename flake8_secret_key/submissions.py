@@ -52,6 +52,7 @@ RATIO_MIN_SIZE = 64 * 1024
 MAX_FILE = 20 * 1024 * 1024
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_DRIVE = re.compile(r"[A-Za-z]:")
 _CHUNK = 1 << 20
 
 
@@ -85,6 +86,8 @@ class SourceFile(NamedTuple):
 
 def safe_text(text: str) -> str:
     """A file name as text that can always be written (undecodable bytes -> U+FFFD)."""
+    if text.isascii():
+        return text
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
@@ -387,7 +390,7 @@ def unsafe_name(name: str) -> str | None:
     norm = name.replace("\\", "/")
     if "\x00" in norm:
         return "has a NUL byte in its name"
-    if norm.startswith("/") or re.match(r"^[A-Za-z]:", norm):
+    if norm.startswith("/") or _DRIVE.match(norm):
         return "has an absolute path"
     if ".." in norm.split("/"):
         return "goes up with '..'"
