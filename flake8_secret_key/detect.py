@@ -25,7 +25,7 @@ import functools
 import io
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
@@ -123,6 +123,15 @@ def env_name(setting: str) -> str:
 
 def split_lines(text: str) -> list[str]:
     r"""Lines as Python's tokenizer counts them (``\n``, ``\r\n``, ``\r`` only)."""
+    if (  # the same lines, without a StringIO, unless splitlines would break more
+        text.isascii()
+        and "\x0b" not in text
+        and "\x0c" not in text
+        and "\x1c" not in text
+        and "\x1d" not in text
+        and "\x1e" not in text
+    ):
+        return text.splitlines(keepends=True)
     return io.StringIO(text, newline="").readlines()
 
 
@@ -147,7 +156,14 @@ def observe(
     lines: Sequence[str] | None = None,
 ) -> list[Observation]:
     """Every secret-key setting in ``tree``, in source order."""
-    found = _Walker(tree, options, lines).run()
+    return _observe(_Walker(tree, options, lines))
+
+
+def _observe(walker: _Walker) -> list[Observation]:
+    """What ``walker`` saw, in source order, each value once."""
+    found = walker.run()
+    if len(found) < 2:  # most files: nothing to order, nothing twice
+        return found
     found.sort(key=lambda o: (o.line, o.col, o.kind.value))
     # One value stored twice at once (SECRET_KEY = app.secret_key = "x") is one finding.
     seen: set[tuple[int, int, int, int, Source]] = set()
@@ -223,8 +239,17 @@ _ENCODERS = {
     ("base64", "b32encode"),
     ("base64", "b16encode"),
 }
-#: A string shaped like an environment variable's name ("AWS_SECRET_ACCESS_KEY").
-_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+
+
+@functools.lru_cache(maxsize=1)
+def _env_name_pattern() -> re.Pattern[str]:
+    """A string shaped like an environment variable's name ("AWS_SECRET_ACCESS_KEY").
+
+    Compiled on first use, not at import: few files need it.
+    """
+    return re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+
+
 _PREDICTABLE_NAMES = {"__name__", "__file__", "__package__", "__qualname__"}
 
 
@@ -294,14 +319,24 @@ class _Scope(NamedTuple):
     handler_reader: str | None = None
 
 
+_MODULE = _Scope("module")
+
+
 class _Walker:
     """One pass over one module. Side tables only; the tree is left untouched."""
 
-    def __init__(self, tree: ast.AST, options: Options, lines: Sequence[str] | None):
+    def __init__(
+        self,
+        tree: ast.AST,
+        options: Options,
+        lines: Sequence[str] | None,
+        matches: tuple[str, list[int]] | None = None,
+    ):
+        """``matches``: the text ``lines`` were split from (by ``split_lines``) and
+        ``_match_starts`` of it, when the caller has them already."""
         self.tree = tree
         self.options = options
         self.names = options.names
-        self.upper_names = frozenset(n.upper() for n in options.names)
         self.lines = lines
         self.found: list[Observation] = []
         self.consumed: set[int] = set()  # env reads that fed a setting (by id)
@@ -315,51 +350,141 @@ class _Walker:
         self.decouple_modules: set[str] = set()  # import decouple
         self.env_objects: dict[str, str] = {}  # env = Env(): name -> library
         self.settings_classes = {"BaseSettings"}
-        self.imported: dict[str, str] = {}  # local name -> "module.name"
+        self._imports: list[ast.Import | ast.ImportFrom] = []  # in source order
+        self._imported: dict[str, str] = {}  # built from _imports[:_imported_upto]
+        self._imported_upto = 0
+        self._environs_env = False  # whether an import may bind env to environs.env
+        self.seen = self._line_filter(matches)
+        self.top: list[ast.AST] | None = None  # the module statements to walk
         self._prepare()
 
     # -- module facts -----------------------------------------------------------
 
     def _prepare(self) -> None:
-        """Imports, reader objects and settings classes, from the statements only."""
-        for node in _statements(self.tree):
-            if isinstance(node, ast.ClassDef) and self._is_settings_class(node):
-                self.settings_classes.add(node.name)
-            elif isinstance(node, ast.Import):
-                for alias in node.names:
-                    local = alias.asname or alias.name.split(".")[0]
-                    if alias.name == "os":
-                        self.os_names.add(local)
-                    elif alias.name == "decouple":
-                        self.decouple_modules.add(local)
-                    if alias.asname:
-                        self.imported[alias.asname] = alias.name
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                for alias in node.names:
-                    local = alias.asname or alias.name
-                    self.imported[local] = f"{node.module}.{alias.name}"
-                    if node.module == "os" and alias.name == "environ":
-                        self.environ_names.add(local)
-                    elif node.module == "os" and alias.name == "getenv":
-                        self.getenv_names.add(local)
-                    elif node.module == "decouple" and alias.name == "config":
-                        self.decouple_names.add(local)
-            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-                func = node.value.func
-                callee = _dotted(func) or ""
-                if callee.rsplit(".", 1)[-1] == "Env":
-                    for t in node.targets:
-                        if isinstance(t, ast.Name):
-                            self.env_objects[t.id] = self._env_library(callee)
-                elif callee.rsplit(".", 1)[-1] in {"AutoConfig", "Config"} and (
-                    self.imported.get(callee.split(".")[0], "").startswith("decouple")
-                    or callee.startswith("decouple.")
-                ):
-                    for t in node.targets:
-                        if isinstance(t, ast.Name):
-                            self.decouple_names.add(t.id)
-        if self.imported.get("env", "") in {"environs.env"}:
+        """Imports, reader objects and settings classes, from the statements only.
+
+        Also picks the module's statements that ``run`` walks (``top``): those whose
+        lines spell a name. Most statements of a file are dropped here, for the
+        price of one check, rather than in ``run``.
+        """
+        tree = self.tree
+        body = getattr(tree, "body", None)
+        if not isinstance(body, list):
+            for node in ast.walk(tree):
+                self._fact(node)
+        else:
+            seen = self.seen
+            pick = bool(seen) and type(tree) is ast.Module
+            top: list[ast.AST] = []
+            plans = _FACT_PLANS
+            # Every statement in source order, without visiting expressions.
+            stack: list[ast.AST] = []
+            pop = stack.pop
+            for statement in body:
+                stack.append(statement)
+                top_level = pick
+                while stack:
+                    node = pop()
+                    try:
+                        fact, blocks, kind = plans[type(node)]
+                    except KeyError:
+                        fact, blocks, kind = _fact_plan(type(node))
+                    if top_level:
+                        top_level = False
+                        if not kind or _spells_name(node, kind, seen):
+                            top.append(node)
+                    if fact == _ASSIGN_FACT:  # most: no Env() or AutoConfig() call
+                        assert isinstance(node, ast.Assign)
+                        if isinstance(node.value, ast.Call):
+                            func = node.value.func
+                            if isinstance(func, ast.Attribute):
+                                if func.attr in _READER_CLASSES:
+                                    self._reader_object(func, node.targets)
+                            elif isinstance(func, ast.Name) and func.id in _READER_CLASSES:
+                                self._reader_object(func, node.targets)
+                    elif fact:
+                        self._fact(node)
+                    for field in blocks:  # reversed: the first block is popped first
+                        block = getattr(node, field, None)
+                        if isinstance(block, list):
+                            stack.extend(reversed(block))
+            self.top = top if pick else None
+        if self._environs_env and self.imported.get("env", "") in {"environs.env"}:
             self.env_objects["env"] = "environs"
+
+    def _fact(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Import):
+            self._imports.append(node)
+            for alias in node.names:
+                if alias.name == "os":
+                    self.os_names.add(alias.asname or "os")
+                elif alias.name == "decouple":
+                    self.decouple_modules.add(alias.asname or "decouple")
+                elif alias.name == "environs.env":
+                    self._environs_env = True
+        elif isinstance(node, ast.ImportFrom):
+            if node.module:
+                self._imports.append(node)
+                if node.module in _FACT_MODULES:
+                    self._import_from(node.module, node.names)
+        elif isinstance(node, ast.ClassDef):
+            if self._is_settings_class(node):
+                self.settings_classes.add(node.name)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            self._reader_object(node.value.func, node.targets)
+
+    def _import_from(self, module: str, names: list[ast.alias]) -> None:
+        for alias in names:
+            local = alias.asname or alias.name
+            if module == "os" and alias.name == "environ":
+                self.environ_names.add(local)
+            elif module == "os" and alias.name == "getenv":
+                self.getenv_names.add(local)
+            elif module == "decouple" and alias.name == "config":
+                self.decouple_names.add(local)
+            elif module == "environs":
+                self._environs_env = True
+
+    @property
+    def imported(self) -> dict[str, str]:
+        """Local name -> "module.name", for the imports seen so far.
+
+        Built on use: most files never ask (only reader objects and bare random
+        functions do), and a file's imports are many.
+        """
+        if self._imported_upto < len(self._imports):
+            table = self._imported
+            for node in self._imports[self._imported_upto :]:
+                if isinstance(node, ast.Import):
+                    for alias in node.names:
+                        if alias.asname:
+                            table[alias.asname] = alias.name
+                else:
+                    for alias in node.names:
+                        table[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            self._imported_upto = len(self._imports)
+        return self._imported
+
+    def _reader_object(self, func: ast.expr, targets: list[ast.expr]) -> None:
+        """``env = Env()``, ``config = AutoConfig()``: names that read the environment."""
+        # The callee's last name first: most calls are neither, and _dotted is dearer.
+        if isinstance(func, ast.Attribute):
+            if func.attr not in _READER_CLASSES:
+                return
+        elif not isinstance(func, ast.Name) or func.id not in _READER_CLASSES:
+            return
+        callee = _dotted(func) or ""
+        if callee.rsplit(".", 1)[-1] == "Env":
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    self.env_objects[t.id] = self._env_library(callee)
+        elif callee.rsplit(".", 1)[-1] in {"AutoConfig", "Config"} and (
+            self.imported.get(callee.split(".")[0], "").startswith("decouple")
+            or callee.startswith("decouple.")
+        ):
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    self.decouple_names.add(t.id)
 
     def _env_library(self, callee: str) -> str:
         """``Env`` from django-environ (``import environ``) or from environs."""
@@ -384,58 +509,92 @@ class _Walker:
     # -- walk ---------------------------------------------------------------------
 
     def run(self) -> list[Observation]:
-        may_hold = self._line_filter()
-        stack: list[tuple[ast.AST, _Scope]] = [(self.tree, _Scope("module"))]
+        seen = self.seen
+        plans = _WALK_PLANS
+        leaves = _LEAVES
+        node_type = ast.AST
+        stack: list[tuple[ast.AST, _Scope]]
+        if self.top is not None:  # the module's children, but those _prepare dropped
+            stack = [(statement, _MODULE) for statement in reversed(self.top)]
+        else:
+            stack = [(self.tree, _MODULE)]
+        pop = stack.pop
+        push = stack.append
         while stack:
-            node, scope = stack.pop()
-            if may_hold is not None and isinstance(node, ast.stmt) and not may_hold(node):
+            node, scope = pop()
+            try:
+                visited, shape, fields, statement = plans[type(node)]
+            except KeyError:
+                visited, shape, fields, statement = _walk_plan(type(node))
+            if statement and seen and not _spells_name(node, statement, seen):
                 continue
-            self._visit(node, scope)
-            children = self._children(node, scope)
-            stack.extend(reversed(children))
+            if visited == _VISIT:
+                self._visit(node, scope)
+            elif visited:
+                self._visit_subscript(node)  # type: ignore[arg-type]
+            if shape != _GENERIC:
+                stack.extend(reversed(self._children(node, scope, shape, fields)))
+                continue
+            # ast.iter_child_nodes, pushed last field first; leaves (Load, Add) do nothing.
+            for field in fields:
+                value = getattr(node, field, None)
+                if isinstance(value, list):
+                    for child in reversed(value):
+                        if isinstance(child, node_type) and type(child) not in leaves:
+                            push((child, scope))
+                elif isinstance(value, node_type) and type(value) not in leaves:
+                    push((value, scope))
         self._standalone_env_reads()
         return self.found
 
-    def _children(self, node: ast.AST, scope: _Scope) -> list[tuple[ast.AST, _Scope]]:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+    def _children(
+        self, node: ast.AST, scope: _Scope, shape: int, fields: tuple[str, ...]
+    ) -> list[tuple[ast.AST, _Scope]]:
+        """Children of functions, classes and ``try``: the ones that change scope."""
+        if shape == _FUNCTION:
             inner = _Scope("function")
             out: list[tuple[ast.AST, _Scope]] = []
-            for field, value in ast.iter_fields(node):
-                scope_for = scope if field in {"args", "decorator_list", "returns"} else inner
-                out.extend((c, scope_for) for c in _as_nodes(value))
+            for field in fields:
+                scope_for = scope if field in _FUNCTION_OUTER else inner
+                out.extend((c, scope_for) for c in _as_nodes(getattr(node, field, None)))
             return out
-        if isinstance(node, ast.ClassDef):
+        if shape == _CLASS:
+            assert isinstance(node, ast.ClassDef)
             inner = _Scope("class", settings_class=self._is_settings_class(node))
             out = [(b, scope) for b in (*node.bases, *node.keywords, *node.decorator_list)]
             out.extend((s, inner) for s in node.body)
             return out
-        if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-            return self._try_children(node, scope)
-        return [(c, scope) for c in ast.iter_child_nodes(node)]
+        return self._try_children(node, scope)
 
-    def _line_filter(self) -> Callable[[ast.stmt], bool] | None:
-        """Whether a statement's lines spell a name at all (None: cannot tell).
+    def _line_filter(self, matches: tuple[str, list[int]] | None) -> list[int]:
+        """``seen[n]``: how many of lines 1..n spell a name (empty: cannot tell).
 
         Every setting the engine reports spells a configured name (or
         ``from_prefixed_env``) within its statement's lines, so statements that do
         not are skipped without a walk: most of a file, when it holds one key.
         """
-        if self.lines is None:
-            return None
-        starts = [0, *itertools.accumulate(map(len, self.lines))]
-        hit = [0] * (len(self.lines) + 2)
-        for match in _names_pattern(self.names).finditer("".join(self.lines)):
-            hit[bisect.bisect_right(starts, match.start())] = 1
-        seen = list(itertools.accumulate(hit))  # seen[n]: lines 1..n that spell a name
-
-        def may_hold(node: ast.stmt) -> bool:
-            first = node.lineno
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                first = min([first, *(d.lineno for d in node.decorator_list)])
-            last = min(node.end_lineno or first, len(seen) - 1)
-            return first > last or seen[last] > seen[first - 1]
-
-        return may_hold
+        lines = self.lines
+        if lines is None:
+            return []
+        if matches is None:
+            text = "".join(lines)
+            found = _match_starts(text, self.names)
+        else:
+            text, found = matches
+        hit = [0] * (len(lines) + 2)
+        if matches is not None and "\r" not in text:
+            # lines is split_lines(text): a match's line is 1 + the "\n"s before it.
+            line = 1
+            previous = 0
+            for at in found:
+                line += text.count("\n", previous, at)
+                previous = at
+                hit[line] = 1
+        else:
+            starts = [0, *itertools.accumulate(map(len, lines))]
+            for at in found:
+                hit[bisect.bisect_right(starts, at)] = 1
+        return list(itertools.accumulate(hit))
 
     def _try_children(self, node: ast.AST, scope: _Scope) -> list[tuple[ast.AST, _Scope]]:
         assert isinstance(node, ast.Try) or type(node).__name__ == "TryStar"
@@ -472,8 +631,11 @@ class _Walker:
     def _visit(self, node: ast.AST, scope: _Scope) -> None:
         if isinstance(node, ast.Assign):
             for target in node.targets:
-                for t, v in _pair_targets(target, node.value):
-                    self._store(t, v, scope)
+                if isinstance(target, (ast.Tuple, ast.List)):
+                    for t, v in _pair_targets(target, node.value):
+                        self._store(t, v, scope)
+                else:  # what _pair_targets gives, without a generator
+                    self._store(target, node.value, scope)
         elif isinstance(node, ast.AnnAssign):
             if node.value is not None:
                 self._store(node.target, node.value, scope)
@@ -508,6 +670,11 @@ class _Walker:
         ):
             self.env_reads.append(node)
 
+    def _visit_subscript(self, node: ast.Subscript) -> None:
+        """``_visit`` for a subscript: only a read of ``os.environ[...]`` matters."""
+        if isinstance(node.ctx, ast.Load) and self._is_environ(node.value):
+            self.env_reads.append(node)
+
     def _store(self, target: ast.AST, value: ast.AST, scope: _Scope) -> None:
         if isinstance(target, ast.Attribute) and target.attr in self.names:
             where = f"{_render(target.value)}.{target.attr}"
@@ -521,7 +688,7 @@ class _Walker:
         elif isinstance(target, ast.Name) and target.id in self.names:
             if scope.kind == "class" and scope.settings_class:
                 self._field(target.id, value, scope)
-            elif scope.kind == "class" and _ENV_NAME.match(_str_const(value) or ""):
+            elif scope.kind == "class" and _env_name_pattern().match(_str_const(value) or ""):
                 pass  # class EnvProvider: SECRET_KEY = "AWS_SECRET_ACCESS_KEY" names a variable
             elif scope.kind in {"module", "class"}:
                 name = target.id
@@ -722,37 +889,39 @@ class _Walker:
     def _emit(
         self, at: ast.AST, name: str, kind: Kind, target: str, val: _Value, template: str
     ) -> None:
+        source, node, text, env_var, reader, fallback, via, predictable = val
         published = None
-        if val.source in _HARDCODED or val.source is Source.FALLBACK:
-            if val.text is not None:
-                published = self.options.known_keys.source_of(val.text)
-        source = val.source
-        if source is Source.LITERAL and published is not None:
-            source = Source.PUBLISHED
-        env_var = val.env_var or env_name(name)
-        read = self._read_code(val, env_var)
+        if text is not None and (source in _HARDCODED or source is Source.FALLBACK):
+            published = self.options.known_keys.source_of(text)
+            if source is Source.LITERAL and published is not None:
+                source = Source.PUBLISHED
+        read = self._read_code(val, env_var or env_name(name))
         fix = template.format(read) if "{}" in template else template
         # Point at the offending value: the hardcoded default of a fallback when it
         # is written right here, else the value expression itself.
         pos = at
-        if val.fallback is not None and val.via is None and _within(val.fallback, at):
-            pos = val.fallback
+        if fallback is not None and via is None and _within(fallback, at):
+            pos = fallback
         span = self._span(pos)
-        value_span = self._span(val.node if val.via is not None else at)
+        value_at = node if via is not None else at
+        value_span = span if value_at is pos else self._span(value_at)
+        # _make: in field order, without the keyword call's cost.
         self.found.append(
-            Observation(
-                *span,
-                name=name,
-                kind=kind,
-                target=target,
-                source=source,
-                fix=fix,
-                value=value_span,
-                env_var=val.env_var,
-                reader=val.reader,
-                via=val.via,
-                published=published,
-                predictable=val.predictable,
+            Observation._make(
+                (
+                    *span,
+                    name,
+                    kind,
+                    target,
+                    source,
+                    fix,
+                    value_span,
+                    env_var,
+                    reader,
+                    via,
+                    published,
+                    predictable,
+                )
             )
         )
 
@@ -764,13 +933,25 @@ class _Walker:
         return f'os.environ["{env_var}"]'
 
     def _span(self, node: ast.AST) -> Span:
-        line = getattr(node, "lineno", 1)
-        col = getattr(node, "col_offset", 0)
-        end_line = getattr(node, "end_lineno", None) or line
-        end_col = getattr(node, "end_col_offset", None)
+        try:  # parsed nodes have all four
+            line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+            end_line, end_col = node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
+        except AttributeError:  # a node built by hand
+            line = getattr(node, "lineno", 1)
+            col = getattr(node, "col_offset", 0)
+            end_line = getattr(node, "end_lineno", None)
+            end_col = getattr(node, "end_col_offset", None)
+        end_line = end_line or line
         if end_col is None:
             end_col = col
-        return Span(line, self._chars(line, col), end_line, self._chars(end_line, end_col))
+        lines = self.lines
+        if lines is None:
+            return Span(line, col, end_line, end_col)
+        if 0 < line <= len(lines) and not lines[line - 1].isascii():
+            col = self._chars(line, col)
+        if 0 < end_line <= len(lines) and not lines[end_line - 1].isascii():
+            end_col = self._chars(end_line, end_col)
+        return Span(line, col, end_line, end_col)
 
     def _chars(self, line: int, col: int) -> int:
         """Convert ast's UTF-8 byte column to a character column."""
@@ -859,6 +1040,9 @@ class _Walker:
         ``or``/``if`` combinations come first, so that the reads inside them are
         consumed by them and reported once.
         """
+        if not self.env_reads:
+            return
+        upper_names = frozenset(n.upper() for n in self.names)
         combos = [n for n in self.env_reads if isinstance(n, (ast.BoolOp, ast.IfExp))]
         reads = [n for n in self.env_reads if not isinstance(n, (ast.BoolOp, ast.IfExp))]
         for node in (*combos, *reads):
@@ -867,7 +1051,7 @@ class _Walker:
             read = self._value(node, 0) if node in combos else self._env_read(node)
             if read is None or read.env_var is None:
                 continue
-            if read.env_var not in self.names and read.env_var not in self.upper_names:
+            if read.env_var not in self.names and read.env_var not in upper_names:
                 continue
             if read.source not in (Source.FALLBACK, Source.GENERATED):
                 continue
@@ -883,7 +1067,7 @@ class _Walker:
             return _Value(Source.UNKNOWN, node)
         text = _literal_text(node)
         if text is not None:
-            return _Value(Source.LITERAL if text else Source.UNKNOWN, node, text=_capped(text))
+            return _Value(Source.LITERAL if text else Source.UNKNOWN, node, _capped(text))
         read = self._env_read(node, depth)
         if read is not None:
             self.consumed.add(id(node))
@@ -1073,25 +1257,150 @@ def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, _trigger_words(names))))
 
 
+def _match_starts(text: str, names: frozenset[str]) -> list[int]:
+    """Where ``_names_pattern(names).finditer(text)`` finds its matches.
+
+    ``str.find`` per word, then the regex's choice among overlapping hits (leftmost,
+    then longest, then on from its end): a few C-level scans instead of trying
+    every alternative at every position, which costs more than parsing small files.
+    """
+    words = _trigger_words(names)
+    if "" in words:  # an empty alternative matches everywhere: leave it to re
+        return [match.start() for match in _names_pattern(names).finditer(text)]
+    hits: list[tuple[int, int]] = []
+    for word in words:
+        if word in text:  # cheaper than a find that fails
+            at = text.find(word)
+            while at != -1:
+                hits.append((at, -len(word)))
+                at = text.find(word, at + 1)
+    if len(hits) < 2:
+        return [at for at, _ in hits]
+    hits.sort()
+    found: list[int] = []
+    end = 0
+    for at, minus_length in hits:
+        if at >= end:
+            found.append(at)
+            end = at - minus_length
+    return found
+
+
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+#: Last names of the calls that make environment readers (``_reader_object``).
+_READER_CLASSES = frozenset({"Env", "AutoConfig", "Config"})
+_FACT_TYPES = (ast.ClassDef, ast.Import, ast.ImportFrom, ast.Assign)
+#: ``from <module> import ...`` that gives facts beyond ``_Walker.imported``.
+_FACT_MODULES = frozenset({"os", "decouple", "environs"})
+#: Per node type: 0, _OTHER_FACT (``_Walker._fact``) or _ASSIGN_FACT (a reader
+#: object, if a call is assigned); its blocks of statements, last first
+#: (``_prepare`` pops them in source order); and its statement kind, as in
+#: ``_walk_plan``.
+_FACT_PLANS: dict[type, tuple[int, tuple[str, ...], int]] = {}
+_OTHER_FACT, _ASSIGN_FACT = 1, 2
 
 
-def _statements(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every statement of a module, in source order, without visiting expressions."""
-    body = getattr(tree, "body", None)
-    if not isinstance(body, list):
-        yield from ast.walk(tree)
-        return
-    stack: list[ast.AST] = list(reversed(body))
-    while stack:
-        node = stack.pop()
-        yield node
-        inner: list[ast.AST] = []
-        for field in _BLOCKS:
-            block = getattr(node, field, None)
-            if isinstance(block, list):
-                inner.extend(block)
-        stack.extend(reversed(inner))
+def _fact_plan(cls: type) -> tuple[int, tuple[str, ...], int]:
+    fields = getattr(cls, "_fields", ())
+    fact = 0
+    if issubclass(cls, _FACT_TYPES):
+        fact = _OTHER_FACT if issubclass(cls, _FACT_TYPES[:-1]) else _ASSIGN_FACT
+    blocks = tuple(f for f in reversed(_BLOCKS) if f in fields)
+    plan = (fact, blocks, _walk_plan(cls)[3])
+    _FACT_PLANS[cls] = plan
+    return plan
+
+
+_GENERIC, _FUNCTION, _CLASS, _TRY = 0, 1, 2, 3
+_FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_FUNCTION_OUTER = frozenset({"args", "decorator_list", "returns"})
+_TRY_TYPES = (ast.Try, getattr(ast, "TryStar", ast.Try))
+_DECORATED_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+#: The node types ``_Walker._visit`` does something for, but for subscripts
+#: (``_visit_subscript``).
+_VISITED = (
+    ast.Assign,
+    ast.AnnAssign,
+    ast.Call,
+    ast.Dict,
+    *_FUNCTION_TYPES,
+    ast.IfExp,
+    ast.BoolOp,
+)
+#: Fields that never hold a node that matters, by the grammar: names, strings,
+#: numbers, constants, and expr_context/operator leaves. Exact classes only.
+_SCALARS: dict[type, frozenset[str]] = {
+    ast.Name: frozenset({"id", "ctx"}),
+    ast.Attribute: frozenset({"attr", "ctx"}),
+    ast.Subscript: frozenset({"ctx"}),
+    ast.Starred: frozenset({"ctx"}),
+    ast.List: frozenset({"ctx"}),
+    ast.Tuple: frozenset({"ctx"}),
+    ast.Constant: frozenset({"value", "kind"}),
+    ast.BinOp: frozenset({"op"}),
+    ast.UnaryOp: frozenset({"op"}),
+    ast.BoolOp: frozenset({"op"}),
+    ast.AugAssign: frozenset({"op"}),
+    ast.Compare: frozenset({"ops"}),
+    ast.keyword: frozenset({"arg"}),
+    ast.arg: frozenset({"arg", "type_comment"}),
+    ast.alias: frozenset({"name", "asname"}),
+    ast.Assign: frozenset({"type_comment"}),
+    ast.ImportFrom: frozenset({"module", "level"}),
+}
+_STATEMENT, _DECORATED = 1, 2
+_VISIT, _VISIT_SUBSCRIPT = 1, 2
+_WalkPlan = tuple[int, int, tuple[str, ...], int]
+#: Per node type: how it is visited (0: not at all, _VISIT or _VISIT_SUBSCRIPT),
+#: shape, fields (reversed for _GENERIC), and 0, _STATEMENT or _DECORATED.
+#: Decided by subclass, as the isinstance checks they replace.
+_WALK_PLANS: dict[type, _WalkPlan] = {}
+#: Node types without fields that ``_visit`` ignores (Load, Add...): never pushed.
+_LEAVES: set[type] = set()
+
+
+def _spells_name(node: ast.AST, kind: int, seen: list[int]) -> bool:
+    """Whether a statement's lines, decorators included, spell a name (``seen``:
+    ``_Walker._line_filter``). Statements that do not hold no setting."""
+    stmt: ast.stmt = node  # type: ignore[assignment]
+    first = stmt.lineno
+    if kind == _DECORATED:
+        decorators: list[ast.expr] = stmt.decorator_list  # type: ignore[attr-defined]
+        if decorators:
+            first = min(first, *(d.lineno for d in decorators))
+    last = stmt.end_lineno or first
+    if last >= len(seen):
+        last = len(seen) - 1
+    return first > last or seen[last] != seen[first - 1]
+
+
+def _walk_plan(cls: type) -> _WalkPlan:
+    visited = 0
+    if issubclass(cls, _VISITED):
+        visited = _VISIT
+    elif issubclass(cls, ast.Subscript):
+        visited = _VISIT_SUBSCRIPT
+    fields: tuple[str, ...] = tuple(getattr(cls, "_fields", ()))
+    if issubclass(cls, _FUNCTION_TYPES):
+        shape = _FUNCTION
+    elif issubclass(cls, ast.ClassDef):
+        shape = _CLASS
+    elif issubclass(cls, _TRY_TYPES):
+        shape = _TRY
+    else:
+        shape = _GENERIC
+        scalars = _SCALARS.get(cls, frozenset())
+        fields = tuple(f for f in reversed(fields) if f not in scalars)
+    statement = 0
+    if issubclass(cls, _DECORATED_TYPES):
+        statement = _DECORATED
+    elif issubclass(cls, ast.stmt):
+        statement = _STATEMENT
+    plan = (visited, shape, fields, statement)
+    if not visited and shape == _GENERIC and not fields:
+        _LEAVES.add(cls)
+    _WALK_PLANS[cls] = plan
+    return plan
 
 
 def _as_nodes(value: object) -> list[ast.AST]:
@@ -1314,10 +1623,12 @@ def observe_text(
 
     Raises ``SourceError`` (one line) when the text needs parsing and cannot be.
     """
-    if not may_hold_setting(text, options):
+    # may_hold_setting, and where the names are, for the walk's line filter.
+    matches = _match_starts(text, options.names)
+    if not matches:
         return []
     tree = parse(text, filename)
     try:
-        return observe(tree, options, split_lines(text))
+        return _observe(_Walker(tree, options, split_lines(text), (text, matches)))
     except (RecursionError, MemoryError):
         raise SourceError("too deeply nested to analyse") from None
