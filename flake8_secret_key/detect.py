@@ -147,7 +147,7 @@ def may_hold_setting(text: str, options: Options = DEFAULT_OPTIONS) -> bool:
 def may_hold_setting_bytes(data: bytes, options: Options = DEFAULT_OPTIONS) -> bool:
     """``may_hold_setting`` on undecoded source: Python source is ASCII-compatible,
     so a name it spells is in its bytes, whatever its coding cookie says."""
-    return any(word.encode("utf-8") in data for word in _trigger_words(options.names))
+    return any(word in data for word in _trigger_bytes(options.names))
 
 
 def observe(
@@ -1250,6 +1250,11 @@ class _Walker:
 def _trigger_words(names: frozenset[str]) -> tuple[str, ...]:
     """What a setting must spell: a configured name, or ``from_prefixed_env``."""
     return tuple(sorted({*names, "from_prefixed_env"}, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=8)
+def _trigger_bytes(names: frozenset[str]) -> tuple[bytes, ...]:
+    return tuple(word.encode("utf-8") for word in _trigger_words(names))
 
 
 @functools.lru_cache(maxsize=8)
