@@ -1254,7 +1254,11 @@ def _trigger_words(names: frozenset[str]) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=8)
 def _trigger_bytes(names: frozenset[str]) -> tuple[bytes, ...]:
-    return tuple(word.encode("utf-8") for word in _trigger_words(names))
+    """The trigger words that hold no other one (JWT_SECRET_KEY holds SECRET_KEY):
+    a text spells some trigger word exactly when it spells one of these."""
+    words = _trigger_words(names)
+    kept = [w for w in words if not any(o != w and o in w for o in words)]
+    return tuple(word.encode("utf-8") for word in kept)
 
 
 @functools.lru_cache(maxsize=8)

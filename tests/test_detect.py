@@ -10,6 +10,8 @@ import ast
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flake8_secret_key import rules
 from flake8_secret_key.detect import (
@@ -486,6 +488,28 @@ def test_text_prefilter_on_bytes() -> None:
     assert may_hold_setting_bytes("# coding: latin-1\nSECRET_KEY = 'cl\xe9'\n".encode("latin-1"))
     assert may_hold_setting_bytes(b"MY_KEY = 1", Options(names=frozenset({"MY_KEY"})))
     assert not may_hold_setting_bytes(b"SECRET_KEY = 1", Options(names=frozenset({"MY_KEY"})))
+
+
+NAME_SETS = [
+    frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "secret_key"}),
+    frozenset({"KEY", "MY_KEY", "KEY_2"}),
+    frozenset({"from_prefixed_env_x", "x"}),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(NAME_SETS),
+    st.lists(
+        st.sampled_from(["SECRET", "_KEY", "JWT_", "KEY", "MY_", "_2", "secret_key", "x", " ",
+                         "from_prefixed_env", "from_", "prefixed_env", "é", "\n"]),
+        max_size=8,
+    ),
+)  # fmt: skip
+def test_bytes_prefilter_agrees_with_the_text_one(names: frozenset[str], parts: list[str]) -> None:
+    """The byte prefilter tests fewer words (none that holds another): same answers."""
+    text, options = "".join(parts), Options(names=names)
+    assert may_hold_setting_bytes(text.encode("utf-8"), options) == may_hold_setting(text, options)
 
 
 def test_split_lines_matches_the_tokenizer() -> None:
