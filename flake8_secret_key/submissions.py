@@ -220,13 +220,14 @@ class Reader:
 
     def _folder(self, root: str) -> Iterator[SourceFile]:
         found = walk(root, hostile=True, zips=True)
-        self.venvs.extend(_rel(venv, root) for venv in found.venvs)
+        prefix = os.path.join(root, "")
+        self.venvs.extend(_rel(venv, root, prefix) for venv in found.venvs)
         if self.count_skipped_files:
             self.skipped_files += sum(count_python(venv) for venv in found.venvs)
         for full in found.files:
-            yield _read_file(full, _rel(full, root))
+            yield _read_file(full, _rel(full, root, prefix))
         for full in found.zips:
-            rel = _rel(full, root)
+            rel = _rel(full, root, prefix)
             try:
                 with open(full, "rb") as handle:
                     yield from self._zip_handle(handle, rel + "/", 1)
@@ -461,11 +462,11 @@ def _read_file(full: str, rel: str) -> SourceFile:
     return SourceFile(rel, data)
 
 
-def _rel(full: str, root: str) -> str:
-    """``full`` (found by walking ``root``) relative to ``root``, with ``/``."""
-    prefix = os.path.join(root, "")
+def _rel(full: str, root: str, prefix: str) -> str:
+    """``full`` (found by walking ``root``; ``prefix``: ``os.path.join(root, "")``)
+    relative to ``root``, with ``/``."""
     rel = full[len(prefix) :] if full.startswith(prefix) else os.path.relpath(full, root)
-    return safe_text(rel.replace(os.sep, "/"))
+    return safe_text(rel if os.sep == "/" else rel.replace(os.sep, "/"))
 
 
 def _base(rel: str) -> str:
