@@ -146,6 +146,9 @@ def _members(names: list[str], path: str, name: str) -> list[Submission]:
     tops: dict[str, bool] = {}  # first component -> is a folder
     for entry in (n.replace("\\", "/") for n in names):
         head, sep, _ = entry.partition("/")
+        if head in tops:  # checked already
+            tops[head] = tops[head] or bool(sep)
+            continue
         if unsafe_name(head) is not None or (not head and sep):
             return [Submission(name, path)]  # not attributable to one student: refused whole
         if not head or head in JUNK_DIRS or head.startswith("."):
