@@ -104,7 +104,10 @@ def _run_forked(
     finished = False
     try:
         for _ in range(jobs):
-            worker = _fork_worker(func, shared, items, chunks, workers)
+            try:
+                worker = _fork_worker(func, shared, items, chunks, workers)
+            except OSError:  # no more processes or pipes (EAGAIN, EMFILE): fewer workers
+                break
             workers.append(worker)
             selector.register(worker.results, selectors.EVENT_READ, worker)
             _give(worker, todo)
@@ -121,7 +124,10 @@ def _run_forked(
                     _close(worker)
                     busy -= 1
                     if todo:  # the rest still gets done, by a new worker
-                        worker = _fork_worker(func, shared, items, chunks, workers)
+                        try:
+                            worker = _fork_worker(func, shared, items, chunks, workers)
+                        except OSError:
+                            continue
                         workers.append(worker)
                         selector.register(worker.results, selectors.EVENT_READ, worker)
                         _give(worker, todo)
@@ -134,6 +140,14 @@ def _run_forked(
                     selector.unregister(worker.results)
                     _close(worker)
                     busy -= 1
+        while todo:  # no worker could be started: done here, one item at a time
+            for index in chunks[todo.pop()]:
+                try:
+                    value = func(shared, items[index])
+                except Exception:
+                    crashed.add(index)
+                else:
+                    done(range(index, index + 1), [value])
         finished = True
     finally:
         selector.close()

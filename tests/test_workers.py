@@ -103,3 +103,42 @@ def test_results_larger_than_a_pipe_buffer() -> None:
 
 def _big(size: int, item: int) -> str:
     return "x" * (size + item)
+
+
+def test_when_no_process_can_be_started_the_work_is_done_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if not workers.can_fork():
+        pytest.skip("no fork")
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    items = list(range(20))
+    got = workers.run(raises_on_5, 0, items, 3, lost, chunk=4, fork=True)
+    assert got == [(5, -1) if i == 5 else square(0, i) for i in items]
+
+
+def test_a_worker_that_cannot_be_replaced_leaves_its_work_to_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if not workers.can_fork():
+        pytest.skip("no fork")
+    real_fork = os.fork
+    forks: list[int] = []
+
+    def third_fork_fails() -> int:  # the replacement of the worker that died
+        forks.append(1)
+        if len(forks) == 3:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", third_fork_fails)
+    items = list(range(40))
+    got = workers.run(dies_on_13, 0, items, 2, lost, chunk=2, fork=True)
+    assert got == [(13, -1) if i == 13 else square(0, i) for i in items]
+    # Two workers, then a failed fork: the dead worker's replacement, or (when the other
+    # worker had already emptied the queue) item 12's lone rerun, which is then run here.
+    assert len(forks) in (4, 5)
+    assert no_children_left()
