@@ -556,6 +556,27 @@ def test_worker_processes_give_the_same_output_in_the_same_order(
     assert serial.status == 3 and len(serial.out.splitlines()) == 26 * 4
 
 
+@pytest.mark.skipif(not workers.can_fork(), reason="the patch reaches forked workers only")
+def test_a_file_that_kills_its_worker_is_one_error_line(
+    check: Callable[..., Run], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(12):
+        write(project / f"m{i:02}.py", HARDCODED)
+    real = cmd_check.check_path
+
+    def dies_on_m05(path: str, settings: cmd_check.Settings) -> cmd_check.Checked:
+        if path.endswith("m05.py"):
+            os._exit(9)  # as a crash in C code would
+        return real(path, settings)
+
+    monkeypatch.setattr(cmd_check, "check_path", dies_on_m05)
+    monkeypatch.setattr(cmd_check, "FORK_MIN_FILES", 2)
+    result = check("--jobs", "2", ".")
+    assert result.status == 3
+    assert result.err == "./m05.py: internal error: the checker's process died on this file\n"
+    assert len(result.out.splitlines()) == 11
+
+
 def test_small_runs_use_one_process(
     check: Callable[..., Run], project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
