@@ -27,7 +27,12 @@ from fnmatch import fnmatch
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from flake8_secret_key.detect import SourceError, split_lines
-from flake8_secret_key.options import Config, OptionError, add_engine_arguments, make_config
+from flake8_secret_key.options import (
+    Config,
+    OptionError,
+    add_engine_arguments,
+    config_from_args,
+)
 from flake8_secret_key.scan import PY_SUFFIXES, iter_python_files
 from flake8_secret_key.source import Decoded, decode, encode
 
@@ -100,11 +105,7 @@ class _Printer:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        config = make_config(
-            names=args.secret_key_names,
-            known_keys_file=args.secret_key_known_keys_file,
-            include_tests=bool(args.include_tests),
-        )
+        config = config_from_args(args)
     except OptionError as exc:
         sys.stderr.write(f"{PROG}: {exc}\n")
         return 2

@@ -19,7 +19,12 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from flake8_secret_key.detect import Observation, Source
-from flake8_secret_key.options import Config, OptionError, add_engine_arguments, make_config
+from flake8_secret_key.options import (
+    Config,
+    OptionError,
+    add_engine_arguments,
+    config_from_args,
+)
 from flake8_secret_key.report import (
     FORMATS,
     Finding,
@@ -97,11 +102,7 @@ def run(args: argparse.Namespace) -> int:
         what = "not a folder" if os.path.exists(root) else "no such folder"
         return _usage(f"SUBMISSIONS: {what}: {printable(root)}")
     try:
-        config = make_config(
-            names=args.secret_key_names,
-            known_keys_file=args.secret_key_known_keys_file,
-            include_tests=bool(args.include_tests),
-        )
+        config = config_from_args(args)
     except OptionError as exc:
         return _usage(str(exc))
     try:

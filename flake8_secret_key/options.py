@@ -106,6 +106,15 @@ def add_engine_arguments(parser: argparse.ArgumentParser, verb: str = "check") -
     )
 
 
+def config_from_args(args: argparse.Namespace) -> Config:
+    """The ``Config`` of the options ``add_engine_arguments`` declared (no pyproject)."""
+    return make_config(
+        names=args.secret_key_names,
+        known_keys_file=args.secret_key_known_keys_file,
+        include_tests=bool(args.include_tests),
+    )
+
+
 def make_config(
     names: str | Iterable[str] | None = None,
     known_keys_file: str | None = None,
