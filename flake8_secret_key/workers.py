@@ -101,18 +101,28 @@ def _run_forked(
     crashed: set[int] = set()
     todo = list(range(len(chunks) - 1, -1, -1))  # popped from the end: in order
     selector = selectors.DefaultSelector()
+
+    def start() -> bool:
+        """A new worker with the next chunk; False when none can be started."""
+        try:
+            worker = _fork_worker(func, shared, items, chunks, workers)
+        except OSError:  # no more processes or pipes (EAGAIN, EMFILE): fewer workers
+            return False
+        workers.append(worker)
+        selector.register(worker.results, selectors.EVENT_READ, worker)
+        _give(worker, todo)
+        return True
+
+    def retire(worker: _Worker) -> None:
+        selector.unregister(worker.results)
+        _close(worker)
+
     finished = False
     try:
         for _ in range(jobs):
-            try:
-                worker = _fork_worker(func, shared, items, chunks, workers)
-            except OSError:  # no more processes or pipes (EAGAIN, EMFILE): fewer workers
+            if not start():
                 break
-            workers.append(worker)
-            selector.register(worker.results, selectors.EVENT_READ, worker)
-            _give(worker, todo)
-        busy = len(workers)
-        while busy:
+        while selector.get_map():  # the workers still running
             for key, _ in selector.select():
                 worker = key.data
                 assert isinstance(worker, _Worker)
@@ -120,26 +130,15 @@ def _run_forked(
                 if message is None:  # the worker died: its chunk is run again, item by item
                     if worker.chunk is not None:
                         crashed.update(chunks[worker.chunk])
-                    selector.unregister(worker.results)
-                    _close(worker)
-                    busy -= 1
-                    if todo:  # the rest still gets done, by a new worker
-                        try:
-                            worker = _fork_worker(func, shared, items, chunks, workers)
-                        except OSError:
-                            continue
-                        workers.append(worker)
-                        selector.register(worker.results, selectors.EVENT_READ, worker)
-                        _give(worker, todo)
-                        busy += 1
+                    retire(worker)
+                    if todo:  # the rest still gets done, by a new worker if one starts
+                        start()
                     continue
                 number, values = message
                 worker.chunk = None
                 done(chunks[number], values)
                 if not _give(worker, todo):
-                    selector.unregister(worker.results)
-                    _close(worker)
-                    busy -= 1
+                    retire(worker)
         while todo:  # no worker could be started: done here, one item at a time
             for index in chunks[todo.pop()]:
                 try:
