@@ -106,16 +106,16 @@ def walk(
                 elif not (
                     name in SKIP_DIRS
                     or (hostile and name in JUNK_DIRS)
-                    or (exclude and excluded(entry.path, exclude))
+                    or excluded(entry.path, exclude)
                 ):
                     stack.append(entry.path)
             elif hostile and name.startswith("._"):
                 continue
             elif name.endswith(PY_SUFFIXES):
-                if _openable(entry, hostile) and not (exclude and excluded(entry.path, exclude)):
+                if _openable(entry, hostile) and not excluded(entry.path, exclude):
                     files.append(entry.path)
             elif zips and name.lower().endswith(".zip"):
-                if _openable(entry, hostile) and not (exclude and excluded(entry.path, exclude)):
+                if _openable(entry, hostile) and not excluded(entry.path, exclude):
                     found_zips.append(entry.path)
     files.sort()
     found_zips.sort()
