@@ -7,7 +7,8 @@ submission, named ``export.zip/child``. Zips found inside a submission (a
 Moodle-style folder holding the student's upload) are read as part of it, one
 level deep.
 
-Zips are read in memory, never extracted. A zip is refused, as a one-line
+Zips are read in memory, never extracted: plain ones (most uploads) by
+``zipread``, any other by ``zipfile``, with the same results. A zip is refused, as a one-line
 ``SubmissionError`` for that submission only, when an entry has an absolute
 path or ``..``, is a symbolic link, or when what would be read breaks a cap:
 ``MAX_TOTAL`` uncompressed bytes per submission, or a compression ratio above
@@ -27,9 +28,10 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterator
-from typing import IO, TYPE_CHECKING, NamedTuple
+from collections.abc import Iterator, Sequence
+from typing import IO, TYPE_CHECKING, NamedTuple, Protocol
 
+from flake8_secret_key import zipread
 from flake8_secret_key.scan import (
     JUNK_DIRS,
     PACKAGE_DIRS,
@@ -39,8 +41,8 @@ from flake8_secret_key.scan import (
     walk,
 )
 
-if TYPE_CHECKING:  # zipfile is imported only when a zip is read
-    from zipfile import ZipFile, ZipInfo
+if TYPE_CHECKING:  # zipfile is imported only when a zip is not plain
+    from zipfile import ZipFile
 
 #: Most uncompressed bytes read from the zips of one submission.
 MAX_TOTAL = 200 * 1024 * 1024
@@ -50,6 +52,9 @@ MAX_RATIO = 100
 RATIO_MIN_SIZE = 64 * 1024
 #: Largest single Python file read; larger ones are a file error, not read.
 MAX_FILE = 20 * 1024 * 1024
+#: Largest zip file read whole into memory (for ``zipread``); larger ones are
+#: read through ``zipfile``, which reads only the entries it needs.
+WHOLE_ZIP_MAX = 32 * 1024 * 1024
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _DRIVE = re.compile(r"[A-Za-z]:")
@@ -232,8 +237,8 @@ class Reader:
         for full in found.zips:
             rel = _rel(full, root, prefix)
             try:
-                with open(full, "rb") as handle:
-                    yield from self._zip_handle(handle, rel + "/", 1)
+                with open(full, "rb") as handle, _load_zip(handle, rel + "/") as archive:
+                    yield from self._zip_entries(archive, "", rel + "/", 1)
             except OSError as exc:
                 raise SubmissionError(f"{rel}: cannot read: {exc.strerror or exc}") from None
 
@@ -241,25 +246,25 @@ class Reader:
 
     def _zip_file(self, path: str) -> Iterator[SourceFile]:
         try:
-            with open(path, "rb") as handle, _open_zip(handle, "") as zf:
+            with open(path, "rb") as handle, _load_zip(handle, "") as archive:
                 if self.split_exports:
-                    members = _members(zf.namelist(), path, self.submission.name)
+                    members = _members(archive.namelist(), path, self.submission.name)
                     if members != [self.submission]:
                         raise IsAnExport(members)
-                yield from self._zip_entries(zf, "", "", 0)
+                yield from self._zip_entries(archive, "", "", 0)
         except OSError as exc:
             raise SubmissionError(f"cannot read: {exc.strerror or exc}") from None
 
     def _export_member(self, path: str, member: str) -> Iterator[SourceFile]:
         try:
-            with open(path, "rb") as handle, _open_zip(handle, "") as zf:
+            with open(path, "rb") as handle, _load_zip(handle, "") as archive:
                 if member.endswith("/"):
-                    yield from self._zip_entries(zf, member, "", 0)
+                    yield from self._zip_entries(archive, member, "", 0)
                     return
-                info = zf.getinfo(member)
+                info = archive.getinfo(member)
                 check_entry(info, info.filename)
-                data = self._read_entry(zf, info, "")
-                with _open_zip(_bytes_io(data), member) as inner:
+                data = self._read_entry(archive, info, "")
+                with Archive(data, None, member) as inner:
                     yield from self._zip_entries(inner, "", "", 1)
         except SubmissionError:
             raise
@@ -270,18 +275,15 @@ class Reader:
         except zip_errors() as exc:
             raise SubmissionError(f"corrupt zip: {_reason(exc)}") from None
 
-    def _zip_handle(self, handle: IO[bytes], shown: str, depth: int) -> Iterator[SourceFile]:
-        with _open_zip(handle, shown) as zf:
-            yield from self._zip_entries(zf, "", shown, depth)
-
     def _zip_entries(
-        self, zf: ZipFile, prefix: str, shown: str, depth: int
+        self, archive: Archive, prefix: str, shown: str, depth: int
     ) -> Iterator[SourceFile]:
-        """The Python files under ``prefix`` in ``zf`` (and in its zips, if depth allows).
+        """The Python files under ``prefix`` in ``archive`` (and in its zips, if depth
+        allows).
 
         ``shown`` prefixes the paths in messages and results (``"inner.zip/"``).
         """
-        plan = plan_zip(zf.infolist(), prefix, shown)
+        plan = plan_zip(archive.infolist(), prefix, shown)
         self.venvs.extend(shown + venv for venv in plan.venvs)
         self.skipped_files += plan.skipped_files if self.count_skipped_files else 0
         try:
@@ -289,12 +291,12 @@ class Reader:
                 if info.file_size > MAX_FILE:
                     yield SourceFile(shown + rel, b"", f"larger than {_mb(MAX_FILE)}, not read")
                     continue
-                yield SourceFile(shown + rel, self._read_entry(zf, info, shown))
+                yield SourceFile(shown + rel, self._read_entry(archive, info, shown))
             for rel, info in plan.zips:
                 if depth >= 1:
                     continue  # one level of nesting: deeper zips are not opened
-                data = self._read_entry(zf, info, shown)
-                with _open_zip(_bytes_io(data), shown + rel) as inner:
+                data = self._read_entry(archive, info, shown)
+                with Archive(data, None, shown + rel) as inner:
                     yield from self._zip_entries(inner, "", shown + rel + "/", depth + 1)
         except SubmissionError:
             raise
@@ -302,70 +304,165 @@ class Reader:
             where = f"{printable(shown.rstrip('/'))}: " if shown else ""
             raise SubmissionError(f"{where}corrupt zip: {_reason(exc)}") from None
 
-    def _read_entry(self, zf: ZipFile, info: ZipInfo, shown: str) -> bytes:
+    def _read_entry(self, archive: Archive, info: EntryInfo, shown: str) -> bytes:
         """An entry's bytes, never more than its header says nor than the budget."""
         check_ratio(info, shown + info.filename)
         limit = min(info.file_size, self.budget.left) + 1
-        parts: list[bytes] = []
-        got = 0
-        with zf.open(info) as fh:
-            while got < limit:
-                chunk = fh.read(min(_CHUNK, limit - got))
-                if not chunk:
-                    break
-                parts.append(chunk)
-                got += len(chunk)
-                if got > MAX_RATIO * max(info.compress_size, 1) and got >= RATIO_MIN_SIZE:
-                    raise _ratio_error(shown + info.filename)
-        if got > info.file_size:
+        data = None
+        if not _over_ratio(info.file_size, info.compress_size):
+            data = archive.read_plain(info, limit)
+        if data is None:
+            data = _read_bounded(archive, info, limit, shown)
+        if len(data) > info.file_size:
             raise SubmissionError(
                 f"refused: {printable(shown + info.filename)} is larger than its header "
                 "says: a zip bomb?"
             )
-        self.budget.spend(got)
-        return b"".join(parts)
+        self.budget.spend(len(data))
+        return data
+
+
+def _read_bounded(archive: Archive, info: EntryInfo, limit: int, shown: str) -> bytes:
+    """At most ``limit`` bytes of an entry, through zipfile, held to the ratio cap."""
+    parts: list[bytes] = []
+    got = 0
+    with archive.open(info) as fh:
+        while got < limit:
+            chunk = fh.read(min(_CHUNK, limit - got))
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+            if _over_ratio(got, info.compress_size):
+                raise _ratio_error(shown + info.filename)
+    return b"".join(parts)
+
+
+class EntryInfo(Protocol):
+    """What is read of a zip entry: ``zipfile.ZipInfo`` and ``zipread.Entry`` both have it."""
+
+    @property
+    def filename(self) -> str: ...
+    @property
+    def file_size(self) -> int: ...
+    @property
+    def compress_size(self) -> int: ...
+    @property
+    def external_attr(self) -> int: ...
+
+
+class Archive:
+    """One zip: read by ``zipread`` when it is plain and in memory, else by ``zipfile``.
+
+    ``data`` is the whole zip (or None, and ``handle`` an open file to read it
+    from). Raises ``SubmissionError`` when zipfile cannot open it.
+    """
+
+    def __init__(self, data: bytes | None, handle: IO[bytes] | None, shown: str) -> None:
+        self.data = data
+        self.entries = None if data is None else zipread.read_directory(data)
+        self._handle = handle
+        self._zipfile: ZipFile | None = None
+        self._by_name: dict[str, zipread.Entry] | None = None
+        if self.entries is None:
+            source = handle if data is None else _bytes_io(data)
+            assert source is not None, "an Archive needs data or a handle"
+            self._zipfile = _open_zipfile(source, shown)
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._zipfile is not None:
+            self._zipfile.close()
+
+    def infolist(self) -> Sequence[EntryInfo]:
+        return self.entries if self.entries is not None else self._zip().infolist()
+
+    def namelist(self) -> list[str]:
+        return [info.filename for info in self.infolist()]
+
+    def getinfo(self, name: str) -> EntryInfo:
+        """The entry called ``name`` (the last, if several are); raises KeyError."""
+        if self.entries is None:
+            return self._zip().getinfo(name)
+        if self._by_name is None:
+            self._by_name = {e.filename: e for e in self.entries}
+        return self._by_name[name]
+
+    def read_plain(self, info: EntryInfo, limit: int) -> bytes | None:
+        """The entry's bytes, if ``zipread`` can read them exactly; else None."""
+        if self.data is None or not isinstance(info, zipread.Entry):
+            return None
+        return zipread.read_entry(self.data, info, limit)
+
+    def open(self, info: EntryInfo) -> IO[bytes]:
+        """The entry as a file, through zipfile."""
+        zf = self._zip()
+        if isinstance(info, zipread.Entry):
+            return zf.open(zf.infolist()[info.position])
+        return zf.open(info)  # type: ignore[arg-type]  # a ZipInfo of this very zipfile
+
+    def _zip(self) -> ZipFile:
+        if self._zipfile is None:
+            assert self.data is not None  # else it was opened in __init__
+            self._zipfile = _open_zipfile(_bytes_io(self.data), "")
+        return self._zipfile
+
+
+def _load_zip(handle: IO[bytes], shown: str) -> Archive:
+    """The zip in the open file ``handle``: read whole, unless it is large."""
+    if os.fstat(handle.fileno()).st_size <= WHOLE_ZIP_MAX:
+        return Archive(handle.read(WHOLE_ZIP_MAX + 1), None, shown)
+    return Archive(None, handle, shown)
 
 
 class ZipPlan(NamedTuple):
     """What to read from a zip, decided from the entry names and headers alone."""
 
-    python: list[tuple[str, ZipInfo]]
-    zips: list[tuple[str, ZipInfo]]
+    python: list[tuple[str, EntryInfo]]
+    zips: list[tuple[str, EntryInfo]]
     venvs: list[str]  # the virtual environments skipped, as paths under the prefix
     skipped_files: int  # the Python files in them
 
 
-def plan_zip(infos: list[ZipInfo], prefix: str = "", shown: str = "") -> ZipPlan:
+def plan_zip(infos: Sequence[EntryInfo], prefix: str = "", shown: str = "") -> ZipPlan:
     """Check every entry under ``prefix``, then pick the files worth reading.
 
     Raises ``SubmissionError`` for unsafe entries and for caps broken by the headers.
     """
-    entries: list[tuple[str, ZipInfo]] = []
+    entries: list[tuple[str, EntryInfo]] = []
+    cut = len(prefix)
     for info in infos:
-        name = info.filename.replace("\\", "/")
+        name = info.filename
+        if "\\" in name:
+            name = name.replace("\\", "/")
         if not name.startswith(prefix):
             continue
         check_entry(info, shown + info.filename)
-        rel = name[len(prefix) :]
-        if rel and not name.endswith("/"):
-            entries.append((rel, info))
+        if len(name) > cut and not name.endswith("/"):
+            entries.append((name[cut:], info))
+    entries.sort(key=_first)
     venvs = {rel[: -len("pyvenv.cfg")] for rel, _ in entries if _base(rel) == "pyvenv.cfg"}
-    python: list[tuple[str, ZipInfo]] = []
-    zips: list[tuple[str, ZipInfo]] = []
+    python: list[tuple[str, EntryInfo]] = []
+    zips: list[tuple[str, EntryInfo]] = []
     skipped: dict[str, int] = {}  # venv -> Python files in it
-    for rel, info in sorted(entries, key=lambda e: e[0]):
-        parts = rel.split("/")
-        dirs = parts[:-1]
-        is_py = rel.endswith(PY_SUFFIXES)
-        venv = _venv_of(dirs, venvs)
+    folders: dict[str, tuple[str | None, bool]] = {}  # folder -> (its venv, skipped)
+    for rel, info in entries:
+        folder, _, base = rel.rpartition("/")
+        place = folders.get(folder)
+        if place is None:
+            place = folders[folder] = _place(folder, venvs)
+        venv, skip = place
+        is_py = base.endswith(PY_SUFFIXES)
         if venv is not None:
             skipped[venv] = skipped.get(venv, 0) + is_py
             continue
-        if any(d in SKIP_DIRS or d in JUNK_DIRS for d in dirs) or parts[-1].startswith("._"):
+        if skip or base.startswith("._"):
             continue
         if is_py:
             python.append((rel, info))
-        elif rel.lower().endswith(".zip"):
+        elif base.lower().endswith(".zip"):
             zips.append((rel, info))
     total = sum(i.file_size for _, i in python if i.file_size <= MAX_FILE)
     total += sum(i.file_size for _, i in zips)
@@ -377,6 +474,17 @@ def plan_zip(infos: list[ZipInfo], prefix: str = "", shown: str = "") -> ZipPlan
     for rel, info in python + zips:
         check_ratio(info, shown + prefix + rel)
     return ZipPlan(python, zips, sorted(skipped), sum(skipped.values()))
+
+
+def _first(entry: tuple[str, EntryInfo]) -> str:
+    return entry[0]
+
+
+def _place(folder: str, venvs: set[str]) -> tuple[str | None, bool]:
+    """A folder's virtual environment (or None), and whether it is a skipped one."""
+    dirs = folder.split("/") if folder else []
+    skip = any(d in SKIP_DIRS or d in JUNK_DIRS for d in dirs)
+    return _venv_of(dirs, venvs), skip
 
 
 def _venv_of(dirs: list[str], venvs: set[str]) -> str | None:
@@ -401,21 +509,28 @@ def unsafe_name(name: str) -> str | None:
     return None
 
 
-def check_entry(info: ZipInfo, shown: str) -> None:
+def check_entry(info: EntryInfo, shown: str) -> None:
     """Refuse entries that could escape or point elsewhere: absolute, ``..``, symlinks."""
-    why = unsafe_name(info.filename)
+    name = info.filename
+    why = None
+    # Most names have none of what unsafe_name looks for: no need to ask it.
+    if "\x00" in name or ".." in name or name[:1] in "/\\" or name[1:2] == ":":
+        why = unsafe_name(name)
     if why is None and stat.S_ISLNK(info.external_attr >> 16):
         why = "is a symbolic link"
     if why is not None:
         raise SubmissionError(f"refused: zip entry {printable(shown)!r} {why}")
 
 
-def check_ratio(info: ZipInfo, shown: str) -> None:
+def check_ratio(info: EntryInfo, shown: str) -> None:
     """Refuse an entry whose headers announce a compression ratio above the cap."""
-    if info.file_size >= RATIO_MIN_SIZE and info.file_size > MAX_RATIO * max(
-        info.compress_size, 1
-    ):
+    if _over_ratio(info.file_size, info.compress_size):
         raise _ratio_error(shown)
+
+
+def _over_ratio(size: int, compressed: int) -> bool:
+    """Whether ``size`` bytes (announced, or read so far) from ``compressed`` break the cap."""
+    return size >= RATIO_MIN_SIZE and size > MAX_RATIO * max(compressed, 1)
 
 
 def _ratio_error(shown: str) -> SubmissionError:
@@ -425,7 +540,7 @@ def _ratio_error(shown: str) -> SubmissionError:
     )
 
 
-def _open_zip(handle: IO[bytes], shown: str) -> ZipFile:
+def _open_zipfile(handle: IO[bytes], shown: str) -> ZipFile:
     import zipfile
 
     try:

@@ -59,6 +59,19 @@ def read_zip(tmp_path: Path, data: bytes, name: str = "s.zip") -> tuple[list[str
     return read(Submission(name, str(path)))
 
 
+@pytest.fixture(autouse=True, params=["zipread", "zipfile", "streamed"])
+def zip_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs with each way of reading a zip, which must all agree:
+    zipread (plain zips, in memory), zipfile (every other zip), and zipfile
+    streaming from the file (a zip too large to read whole)."""
+    mode: str = request.param
+    if mode == "zipfile":
+        monkeypatch.setattr(submissions.zipread, "read_directory", lambda data: None)
+    elif mode == "streamed":
+        monkeypatch.setattr(submissions, "WHOLE_ZIP_MAX", 0)
+    return mode
+
+
 def refused(tmp_path: Path, data: bytes) -> str:
     with pytest.raises(SubmissionError) as info:
         read_zip(tmp_path, data)
@@ -256,17 +269,22 @@ def test_ratio_is_checked_while_reading_too(
     assert "100:1" in text
 
 
-def test_entry_larger_than_its_header(tmp_path: Path) -> None:
+def test_entry_larger_than_its_header(zip_reader: str) -> None:
     data = make_zip([("app.py", APP * 10)])
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        info = zf.getinfo("app.py")
-    info.file_size = 10  # the header lies: the data is longer
     reader = Reader(Submission("s", "unused"))
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as zf,
-        pytest.raises((SubmissionError, zipfile.BadZipFile)),
-    ):
-        reader._read_entry(zf, info, "")
+    streamed = zip_reader == "streamed"
+    with submissions.Archive(
+        None if streamed else data, io.BytesIO(data) if streamed else None, ""
+    ) as archive:
+        info = archive.getinfo("app.py")
+        if zip_reader == "zipread":
+            assert isinstance(info, submissions.zipread.Entry)
+            info = info._replace(file_size=10)  # the header lies: the data is longer
+        else:
+            assert isinstance(info, zipfile.ZipInfo)
+            info.file_size = 10
+        with pytest.raises((SubmissionError, zipfile.BadZipFile)):
+            reader._read_entry(archive, info, "")
 
 
 @pytest.mark.parametrize(
