@@ -8,6 +8,7 @@ Each subcommand lives in its own module with ``add_arguments(parser)`` and
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -98,6 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(command)
     args = parser.parse_args(args_list)
     module = importlib.import_module(COMMANDS[args.command][0])
+    # What is loaded by now lives until exit: the collector need not go through it
+    # again and again, and forked workers do not copy its pages by looking at it.
+    gc.freeze()
     try:
         return int(module.run(args))
     except KeyboardInterrupt:

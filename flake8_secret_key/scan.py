@@ -187,11 +187,38 @@ def analyze_bytes(data: bytes, path: str, config: Config) -> FileResult:
         return FileResult(path, [], f"internal error ({type(exc).__name__}): please report")
 
 
+#: The first read of a file: most source files fit in it.
+_FIRST_READ = 1 << 16
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_file(path: str, limit: int | None = None) -> bytes:
+    """A file's bytes, or the first ``limit + 1`` of them; raises ``OSError``.
+
+    With ``os.open`` and ``os.read``: no file object, no buffer, about a third of
+    what ``open(path, "rb").read()`` costs on a small file (this runs for every
+    Python file of a cohort).
+    """
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        want = _FIRST_READ if limit is None else min(_FIRST_READ, limit + 1)
+        data = os.read(fd, want)
+        parts = [data]
+        size = len(data)
+        while data and (limit is None or size <= limit):
+            want = max(size, _FIRST_READ)  # doubling: few reads for a large file
+            data = os.read(fd, want if limit is None else min(want, limit + 1 - size))
+            parts.append(data)
+            size += len(data)
+    finally:
+        os.close(fd)
+    return parts[0] if len(parts) == 2 and not parts[1] else b"".join(parts)
+
+
 def read_bytes(path: str) -> bytes:
     """A file's bytes; raises ``SourceError`` with a one-line reason."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        return read_file(path)
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror or exc}") from None
 

@@ -38,6 +38,7 @@ from flake8_secret_key.scan import (
     PY_SUFFIXES,
     SKIP_DIRS,
     count_python,
+    read_file,
     walk,
 )
 
@@ -571,8 +572,7 @@ def _bytes_io(data: bytes) -> IO[bytes]:
 
 def _read_file(full: str, rel: str) -> SourceFile:
     try:
-        with open(full, "rb") as handle:
-            data = handle.read(MAX_FILE + 1)
+        data = read_file(full, MAX_FILE)
     except OSError as exc:
         return SourceFile(rel, b"", f"cannot read: {exc.strerror or exc}")
     if len(data) > MAX_FILE:

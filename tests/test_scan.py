@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from flake8_secret_key.options import Config
-from flake8_secret_key.scan import analyze_path, count_python, walk
+from flake8_secret_key.scan import analyze_path, count_python, read_file, walk
 
 
 def make(root: Path, *paths: str) -> None:
@@ -104,3 +104,28 @@ def test_exclude_globs_prune_folders_and_files(tmp_path: Path) -> None:
     make(tmp_path, "app.py", "build/gen.py", "pkg/settings_local.py", "pkg/ok.py")
     found = walk(str(tmp_path), exclude=("build", "*_local.py"))
     assert [os.path.relpath(f, tmp_path) for f in found.files] == ["app.py", "pkg/ok.py"]
+
+
+_SIZES = [0, 1, 100, (1 << 16) - 1, 1 << 16, (1 << 16) + 1, 200_000, 1 << 20]
+
+
+@pytest.mark.parametrize("size", _SIZES)
+def test_read_file_reads_the_whole_file(tmp_path: Path, size: int) -> None:
+    data = os.urandom(size)
+    (tmp_path / "f.py").write_bytes(data)
+    assert read_file(str(tmp_path / "f.py")) == data
+
+
+@pytest.mark.parametrize("size", _SIZES)
+@pytest.mark.parametrize("limit", [0, 99, 100, 1 << 16, 150_000])
+def test_read_file_stops_one_byte_past_the_limit(tmp_path: Path, size: int, limit: int) -> None:
+    data = os.urandom(size)
+    (tmp_path / "f.py").write_bytes(data)
+    assert read_file(str(tmp_path / "f.py"), limit) == data[: limit + 1]
+
+
+def test_read_file_errors_are_os_errors(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        read_file(str(tmp_path / "missing.py"))
+    with pytest.raises(IsADirectoryError):
+        read_file(str(tmp_path))
