@@ -95,12 +95,16 @@ def walk(
                 entries = list(it)
         except OSError:
             continue
-        if top != root and any(e.name == "pyvenv.cfg" for e in entries):
+        if top != root and "pyvenv.cfg" in [e.name for e in entries]:
             venvs.append(top)
             continue
         for entry in entries:
             name = entry.name
-            if _is_folder(entry):
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if is_folder:
                 if name in PACKAGE_DIRS:
                     venvs.append(entry.path)
                 elif not (
@@ -121,13 +125,6 @@ def walk(
     found_zips.sort()
     venvs.sort()
     return Walk(files, found_zips, venvs)
-
-
-def _is_folder(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir(follow_symlinks=False)
-    except OSError:
-        return False
 
 
 def _openable(entry: os.DirEntry[str], hostile: bool) -> bool:
