@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # argparse is only needed by the commands, not the plugin
 
 _TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.pyi?$")
 _TEST_DIRS = frozenset({"tests", "test"})
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"  # compiled on first use: only custom names need it
 
 
 class OptionError(ValueError):
@@ -53,7 +53,7 @@ def parse_names(value: str | Iterable[str] | None) -> frozenset[str]:
         return frozenset(DEFAULT_NAMES)
     items = value if not isinstance(value, str) else re.split(r"[,\s]+", value)
     names = frozenset(n.strip() for n in items if n.strip())
-    bad = sorted(n for n in names if not _NAME.match(n))
+    bad = sorted(n for n in names if not re.fullmatch(_NAME, n))
     if bad:
         raise OptionError(f"--secret-key-names: not an identifier: {', '.join(bad)}")
     if not names:

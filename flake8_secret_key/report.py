@@ -236,7 +236,7 @@ def _string_spans(
             if tok.type == tokenize.ERRORTOKEN and tok.string[:1] in ("'", '"'):
                 return spans, False  # an unterminated string (Python < 3.12)
             if tok.type == tokenize.STRING:
-                if _NAME_LITERAL.fullmatch(tok.string) and tok.string[1:-1] in keep:
+                if re.fullmatch(_NAME_LITERAL, tok.string) and tok.string[1:-1] in keep:
                     continue
                 spans.append((*tok.start, *tok.end))
             elif kind.endswith("STRING_START"):
@@ -248,7 +248,8 @@ def _string_spans(
     return spans, True
 
 
-_NAME_LITERAL = re.compile(r"""(['"])[A-Za-z_][A-Za-z0-9_]*\1""")
+#: Patterns compiled on first use (by re's cache): only the HTML and Markdown formats need them.
+_NAME_LITERAL = r"""(['"])[A-Za-z_][A-Za-z0-9_]*\1"""
 
 
 def _secret_texts(lines: Sequence[str], spans: Iterable[Sequence[int]]) -> list[str]:
@@ -435,11 +436,11 @@ def _json(rows: Sequence[Row], title: str) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
+_MD_SPECIAL = r"([\\`*_\[\]<>|&~])"
 
 
 def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", printable(text))
+    return re.sub(_MD_SPECIAL, r"\\\1", printable(text))
 
 
 def _markdown(rows: Sequence[Row], title: str) -> str:

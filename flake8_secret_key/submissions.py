@@ -45,6 +45,19 @@ from flake8_secret_key.scan import (
 if TYPE_CHECKING:  # zipfile is imported only when a zip is not plain
     from zipfile import ZipFile
 
+    class EntryInfo(Protocol):
+        """What is read of a zip entry: ``zipfile.ZipInfo`` and ``zipread.Entry`` have it."""
+
+        @property
+        def filename(self) -> str: ...
+        @property
+        def file_size(self) -> int: ...
+        @property
+        def compress_size(self) -> int: ...
+        @property
+        def external_attr(self) -> int: ...
+
+
 #: Most uncompressed bytes read from the zips of one submission.
 MAX_TOTAL = 200 * 1024 * 1024
 #: Highest compression ratio accepted for an entry that is read.
@@ -57,8 +70,8 @@ MAX_FILE = 20 * 1024 * 1024
 #: read through ``zipfile``, which reads only the entries it needs.
 WHOLE_ZIP_MAX = 32 * 1024 * 1024
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_DRIVE = re.compile(r"[A-Za-z]:")
+#: Control characters, shown escaped (compiled on first use: most names have none).
+_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
 _CHUNK = 1 << 20
 
 
@@ -99,7 +112,9 @@ def safe_text(text: str) -> str:
 
 def printable(text: str) -> str:
     """``text`` on one line: control characters shown as ``\\xNN`` escapes."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    if text.isascii() and text.isprintable():  # most text: nothing to escape
+        return text
+    return re.sub(_CONTROL, lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 # ------------------------------------------------------------------ the cohort
@@ -339,19 +354,6 @@ def _read_bounded(archive: Archive, info: EntryInfo, limit: int, shown: str) -> 
     return b"".join(parts)
 
 
-class EntryInfo(Protocol):
-    """What is read of a zip entry: ``zipfile.ZipInfo`` and ``zipread.Entry`` both have it."""
-
-    @property
-    def filename(self) -> str: ...
-    @property
-    def file_size(self) -> int: ...
-    @property
-    def compress_size(self) -> int: ...
-    @property
-    def external_attr(self) -> int: ...
-
-
 class Archive:
     """One zip: read by ``zipread`` when it is plain and in memory, else by ``zipfile``.
 
@@ -503,7 +505,7 @@ def unsafe_name(name: str) -> str | None:
     norm = name.replace("\\", "/")
     if "\x00" in norm:
         return "has a NUL byte in its name"
-    if norm.startswith("/") or _DRIVE.match(norm):
+    if norm.startswith("/") or (norm[1:2] == ":" and norm[:1].isascii() and norm[:1].isalpha()):
         return "has an absolute path"
     if ".." in norm.split("/"):
         return "goes up with '..'"
