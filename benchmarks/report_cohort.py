@@ -18,7 +18,7 @@ and prints medians, ratios to the floor and to flake8, throughput in Python
 files per second, and each command's peak memory (the largest resident set of
 any one of its processes, from ``getrusage(RUSAGE_CHILDREN)`` in a fresh wrapper).
 
-    python benchmarks/report_cohort.py            # 300 submissions, 5 rounds
+    python benchmarks/report_cohort.py            # 300 submissions, 7 rounds
     python benchmarks/report_cohort.py --quick    # 60 submissions, 2 rounds (smoke run)
 
 Targets: check and report within 2x of the floor, at least 5x faster than
@@ -205,9 +205,16 @@ def make_cohort(root: Path, count: int, venv_files: int) -> dict[str, int]:
 # ------------------------------------------------------------------ running
 
 
+#: The environment of every measured command. Without PYTHONDONTWRITEBYTECODE
+#: (some machines set it), so that the warm-up run leaves the .pyc files an
+#: installed tool has (pip compiles them at install); with it, every run of
+#: check and report would compile their modules again, and the floor imports none.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measure(cmd: list[str]) -> dict[str, object]:
     out = subprocess.run(
-        [sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, check=True
+        [sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, check=True, env=ENV
     )
     result: dict[str, object] = json.loads(out.stdout)
     return result
@@ -250,13 +257,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="60 submissions, 2 rounds")
     parser.add_argument("--submissions", type=int, help="default 300 (60 with --quick)")
-    parser.add_argument("--rounds", type=int, help="default 5 (2 with --quick)")
+    parser.add_argument("--rounds", type=int, help="default 7 (2 with --quick)")
     parser.add_argument("--venv-files", type=int, default=3000, help="files per venv")
     parser.add_argument("--jobs", type=int, help="passed to report/check/flake8")
     parser.add_argument("--keep", action="store_true", help="keep the generated cohort")
     args = parser.parse_args()
     count = args.submissions or (60 if args.quick else 300)
-    rounds = args.rounds or (2 if args.quick else 5)
+    rounds = args.rounds or (2 if args.quick else 7)
 
     tmp = Path(tempfile.mkdtemp(prefix="sky-cohort-"))
     try:
