@@ -18,7 +18,10 @@ expressions cannot raise ``RecursionError``.
 
 from __future__ import annotations
 
-import ast
+# The node classes, without the ast module: it costs check and report ~1.6 ms of
+# start-up (its unparser, contextlib...) for the two helpers ``walk`` and
+# ``parse`` below replace. Trees from ``ast.parse`` hold these very classes.
+import _ast as ast
 import bisect
 import enum
 import functools
@@ -373,7 +376,7 @@ class _Walker:
         tree = self.tree
         body = getattr(tree, "body", None)
         if not isinstance(body, list):
-            for node in ast.walk(tree):
+            for node in walk(tree):
                 self._fact(node)
         else:
             seen = self.seen
@@ -503,7 +506,7 @@ class _Walker:
         """Every binding of every name in the module (built on first use)."""
         if self._bindings is None:
             table: dict[str, list[ast.AST]] = {}
-            for node in ast.walk(self.tree):
+            for node in walk(self.tree):
                 for name, value in _bound_names(node):
                     table.setdefault(name, []).append(value)
             self._bindings = table
@@ -605,7 +608,7 @@ class _Walker:
         handlers: list[ast.ExceptHandler] = node.handlers  # type: ignore[attr-defined]
         env_var = None
         for stmt in body:
-            for sub in ast.walk(stmt):
+            for sub in walk(stmt):
                 read = self._env_read(sub)
                 if read is not None and read.env_var is not None:
                     env_var = read.env_var
@@ -1479,7 +1482,7 @@ def _bound_names(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
 
 
 def _stored(target: ast.AST, owner: ast.AST) -> Iterator[tuple[str, ast.AST]]:
-    for sub in ast.walk(target):
+    for sub in walk(target):
         if isinstance(sub, ast.Name):
             yield sub.id, owner
 
@@ -1615,10 +1618,23 @@ class SourceError(ValueError):
     """Source that cannot be analysed; ``str()`` is a one-line reason."""
 
 
+def walk(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk``: ``node`` and every node under it, breadth first, in its order."""
+    todo = [node]
+    for current in todo:  # the list grows as it is read: breadth first
+        yield current
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, ast.AST):
+                todo.append(value)
+            elif isinstance(value, list):
+                todo.extend(item for item in value if isinstance(item, ast.AST))
+
+
 def parse(text: str, filename: str = "<unknown>") -> ast.Module:
     """``ast.parse`` with every failure turned into a one-line ``SourceError``."""
     try:
-        return ast.parse(text, filename=filename)
+        tree = compile(text, filename, "exec", ast.PyCF_ONLY_AST)  # what ast.parse does
     except SyntaxError as exc:
         where = f"line {exc.lineno}" if exc.lineno else "unknown line"
         raise SourceError(f"syntax error at {where}: {exc.msg}") from None
@@ -1626,6 +1642,8 @@ def parse(text: str, filename: str = "<unknown>") -> ast.Module:
         raise SourceError("too deeply nested for Python's parser") from None
     except ValueError as exc:  # e.g. source code string cannot contain null bytes
         raise SourceError(str(exc).splitlines()[0] if str(exc) else "cannot parse") from None
+    assert isinstance(tree, ast.Module)
+    return tree
 
 
 def observe_text(
