@@ -13,7 +13,11 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+
+from flake8_secret_key.tuples import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
 COMMANDS = {
     "check": ("flake8_secret_key.cmd_check", "report hardcoded secret keys (CI, ruff users)"),

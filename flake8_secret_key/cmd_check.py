@@ -18,7 +18,6 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple, TextIO
 
 from flake8_secret_key import rules, scan
 from flake8_secret_key.detect import SourceError, split_lines
@@ -32,6 +31,10 @@ from flake8_secret_key.options import (
 )
 from flake8_secret_key.pyproject_config import ProjectOptions, load
 from flake8_secret_key.source import decode
+from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import TextIO
 
 #: Below this many files one process is faster than starting workers: most files
 #: fail the engine's text prefilter and cost a read and a substring search.

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from fnmatch import fnmatch
-from typing import TYPE_CHECKING, NamedTuple, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from flake8_secret_key.detect import SourceError, split_lines
 from flake8_secret_key.options import (
@@ -35,6 +35,7 @@ from flake8_secret_key.options import (
 )
 from flake8_secret_key.scan import PY_SUFFIXES, iter_python_files
 from flake8_secret_key.source import Decoded, decode, encode
+from flake8_secret_key.tuples import NamedTuple
 
 if TYPE_CHECKING:
     from flake8_secret_key.fix import EnvVar, FixResult

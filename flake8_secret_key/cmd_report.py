@@ -16,7 +16,6 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 from flake8_secret_key.detect import Observation, Source
 from flake8_secret_key.options import (
@@ -46,6 +45,10 @@ from flake8_secret_key.submissions import (
     list_submissions,
     printable,
 )
+from flake8_secret_key.tuples import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Fewest submissions worth starting worker processes for; below it, one process.
 #: Forked workers (Linux) start in a millisecond; a process pool takes ~40 ms.

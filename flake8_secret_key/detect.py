@@ -29,9 +29,9 @@ import io
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple
 
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
+from flake8_secret_key.tuples import NamedTuple
 
 DEFAULT_NAMES: tuple[str, ...] = (
     "SECRET_KEY",

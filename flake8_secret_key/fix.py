@@ -21,7 +21,7 @@ import ast
 import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 import libcst as cst
 from libcst.metadata import (
@@ -45,6 +45,7 @@ from flake8_secret_key.detect import (
     env_name,
 )
 from flake8_secret_key.options import Config
+from flake8_secret_key.tuples import NamedTuple
 
 #: Codes ``fix`` rewrites; SKY900 (generated keys) is left to the user.
 FIXABLE = frozenset({"SKY100", "SKY101", "SKY102"})

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
+
+from flake8_secret_key.tuples import NamedTuple
 
 FLASK_QUICKSTART = "the Flask documentation (quickstart, sessions)"
 FLASK_TUTORIAL = "the Flask tutorial"

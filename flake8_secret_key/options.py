@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
 
 from flake8_secret_key.detect import DEFAULT_NAMES, Options
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
+from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # argparse is only needed by the commands, not the plugin
     import argparse

@@ -29,9 +29,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
 
 from flake8_secret_key.options import OptionError
+from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import Any
 
 TABLE = "flake8-secret-key"
 

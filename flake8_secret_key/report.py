@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
-from typing import NamedTuple
 
 from flake8_secret_key.detect import Observation, Source, split_lines
 from flake8_secret_key.submissions import printable, sort_key
+from flake8_secret_key.tuples import NamedTuple
 
 VERDICTS: tuple[str, ...] = (
     "published-key",

@@ -15,7 +15,6 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
 
 from flake8_secret_key.detect import (
     Observation,
@@ -25,6 +24,7 @@ from flake8_secret_key.detect import (
 )
 from flake8_secret_key.options import Config
 from flake8_secret_key.source import decode
+from flake8_secret_key.tuples import NamedTuple
 
 #: Folders that hold installed packages: a virtual environment's, wherever they sit.
 PACKAGE_DIRS = frozenset({"site-packages", "dist-packages"})

@@ -29,7 +29,6 @@ import os
 import re
 import stat
 from collections.abc import Iterator, Sequence
-from typing import IO, TYPE_CHECKING, NamedTuple, Protocol
 
 from flake8_secret_key import zipread
 from flake8_secret_key.scan import (
@@ -41,8 +40,10 @@ from flake8_secret_key.scan import (
     read_file,
     walk,
 )
+from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # zipfile is imported only when a zip is not plain
+    from typing import IO, Protocol
     from zipfile import ZipFile
 
     class EntryInfo(Protocol):

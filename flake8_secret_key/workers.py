@@ -23,11 +23,16 @@ import signal
 import struct
 import sys
 from collections.abc import Callable, Sequence
-from typing import TypeVar
 
-A = TypeVar("A")
-T = TypeVar("T")
-R = TypeVar("R")
+from flake8_secret_key.tuples import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the type variables exist for the type checker only
+    from typing import TypeVar
+
+    A = TypeVar("A")
+    T = TypeVar("T")
+    R = TypeVar("R")
+    _Done = Callable[[range, Sequence[R]], None]
 
 #: A result message: chunk number and the length of the pickled results after it.
 _HEADER = struct.Struct("!II")
@@ -72,9 +77,6 @@ def run(
         alone = _run_alone(func, shared, items[index], forked)
         done(range(index, index + 1), [lost(items[index]) if alone is None else alone])
     return [results[i] for i in range(len(items))]
-
-
-_Done = Callable[[range, Sequence[R]], None]
 
 
 # ------------------------------------------------------------------ forked workers

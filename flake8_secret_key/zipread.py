@@ -22,7 +22,8 @@ import itertools
 import os
 import struct
 import zlib
-from typing import NamedTuple
+
+from flake8_secret_key.tuples import NamedTuple
 
 _END = struct.Struct("<4s4H2LH")  # end of central directory record
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # central directory file header
