@@ -8,8 +8,8 @@ Moodle-style folder holding the student's upload) are read as part of it, one
 level deep.
 
 Zips are read in memory, never extracted: plain ones (most uploads) by
-``zipread``, any other by ``zipfile``, with the same results. A zip is refused, as a one-line
-``SubmissionError`` for that submission only, when an entry has an absolute
+``zipread``, any other by ``zipfile``, with the same results. A zip is refused,
+as a one-line ``SubmissionError`` for that submission only, when an entry has an absolute
 path or ``..``, is a symbolic link, or when what would be read breaks a cap:
 ``MAX_TOTAL`` uncompressed bytes per submission, or a compression ratio above
 ``MAX_RATIO`` (checked from the headers, then again while reading with a
@@ -326,6 +326,8 @@ class Reader:
         check_ratio(info, shown + info.filename)
         limit = min(info.file_size, self.budget.left) + 1
         data = None
+        # zipread inflates the whole entry at once: only when that stays within the
+        # ratio cap (check_ratio said so, but it is the bounded read's job to hold).
         if not _over_ratio(info.file_size, info.compress_size):
             data = archive.read_plain(info, limit)
         if data is None:
@@ -365,7 +367,6 @@ class Archive:
     def __init__(self, data: bytes | None, handle: IO[bytes] | None, shown: str) -> None:
         self.data = data
         self.entries = None if data is None else zipread.read_directory(data)
-        self._handle = handle
         self._zipfile: ZipFile | None = None
         self._by_name: dict[str, zipread.Entry] | None = None
         if self.entries is None:
