@@ -504,6 +504,9 @@ def _venv_of(dirs: list[str], venvs: set[str]) -> str | None:
 
 def unsafe_name(name: str) -> str | None:
     """Why a zip entry name must not be trusted, or None."""
+    # Most names hold none of what is looked for below: answered without a split.
+    if not ("\x00" in name or ".." in name or name[:1] in "/\\" or name[1:2] == ":"):
+        return None
     norm = name.replace("\\", "/")
     if "\x00" in norm:
         return "has a NUL byte in its name"
@@ -516,11 +519,7 @@ def unsafe_name(name: str) -> str | None:
 
 def check_entry(info: EntryInfo, shown: str) -> None:
     """Refuse entries that could escape or point elsewhere: absolute, ``..``, symlinks."""
-    name = info.filename
-    why = None
-    # Most names have none of what unsafe_name looks for: no need to ask it.
-    if "\x00" in name or ".." in name or name[:1] in "/\\" or name[1:2] == ":":
-        why = unsafe_name(name)
+    why = unsafe_name(info.filename)
     if why is None and stat.S_ISLNK(info.external_attr >> 16):
         why = "is a symbolic link"
     if why is not None:
