@@ -354,28 +354,39 @@ def _summary_line(rows: Sequence[Row]) -> str:
     return f"{len(rows)} {noun}" + (": " + ", ".join(parts) if parts else "")
 
 
-def _width(text: str) -> int:
-    import unicodedata
+def _fit(text: str) -> tuple[str, int]:
+    """``text`` on one line, and the columns it takes in a terminal."""
+    if text.isascii() and text.isprintable():  # nearly every cell
+        return text, len(text)
+    text = printable(text)
+    return text, _width(text)
 
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+def _width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: wide and full-width characters take two."""
+    from unicodedata import east_asian_width
+
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _table(rows: Sequence[Row], title: str) -> str:
     limit = 48
     columns = _shown_columns(rows)
-    table = [[h for _, h in columns]]
+    right = [key in _NUMERIC for key, _ in columns]
+    table = [[(h, len(h)) for _, h in columns]]
     for row in rows:
-        cells = [printable(c) for c in _cells(row, columns)]
-        cells[0] = cells[0] if len(cells[0]) <= limit else cells[0][: limit - 1] + "…"
+        cells = [_fit(c) for c in _cells(row, columns)]
+        name = cells[0][0]
+        if len(name) > limit:
+            cells[0] = _fit(name[: limit - 1] + "…")
         table.append(cells)
-    widths = [max(_width(r[i]) for r in table) for i in range(len(columns))]
+    widths = [max(r[i][1] for r in table) for i in range(len(columns))]
     lines = []
-    for cells in table:
+    for number, cells in enumerate(table):
         padded = []
-        for i, (cell, width) in enumerate(zip(cells, widths, strict=True)):
-            pad = " " * (width - _width(cell))
-            padded.append(pad + cell if columns[i][0] in _NUMERIC and cells is not table[0]
-                          else cell + pad)  # fmt: skip
+        for (cell, size), width, to_right in zip(cells, widths, right, strict=True):
+            pad = " " * (width - size)
+            padded.append(pad + cell if to_right and number else cell + pad)
         lines.append("  ".join(padded).rstrip())
     lines.append("")
     lines.append(_summary_line(rows))

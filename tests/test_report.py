@@ -249,6 +249,19 @@ def test_table_is_aligned(rows: list[Row]) -> None:
     assert lines[-1].startswith(f"{len(rows)} submissions: 2 published-key, 5 hardcoded")
 
 
+def test_table_counts_wide_characters_as_two_columns() -> None:
+    rows = [
+        Row("学生学生学生一", "hardcoded", 1, "app.py:3", 2, 0, ""),  # 14 columns
+        Row("abcdefghijkl", "no-key", 0, "", 1, 0, ""),
+        Row("\uff46\uff55\uff4c\uff4c", "environment", 0, "app.py:5", 1, 0, ""),  # "full", 8
+    ]
+    lines = render(rows, "table").splitlines()
+    assert lines[0].startswith("SUBMISSION      VERDICT ")
+    assert lines[1].startswith("学生学生学生一  hardcoded ")
+    assert lines[2].startswith("abcdefghijkl    no-key ")
+    assert lines[3].startswith("\uff46\uff55\uff4c\uff4c        environment ")
+
+
 def test_table_and_markdown_show_no_control_characters() -> None:
     row = Row("a\x1b[2Jb", "error", 0, "", 0, 0, "x\ny")
     table, markdown = render([row], "table"), render([row], "markdown")
