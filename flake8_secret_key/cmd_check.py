@@ -116,12 +116,17 @@ def run(args: argparse.Namespace) -> int:
     for error in errors:
         _stderr(f"{error.path}: {error.reason}")
     text = render(settings.format, findings, errors)
-    try:
-        _write(text, settings.output)
-    except OSError as exc:
-        reason = exc.strerror or exc
-        _stderr(f"flake8-secret-key: --output: cannot write {settings.output}: {reason}")
-        return 2
+    if settings.output is None:
+        _write_text(sys.stdout, text)  # if it fails, cli.main says so in one line
+        sys.stdout.flush()
+    else:
+        try:
+            with open(settings.output, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            _stderr(f"flake8-secret-key: --output: cannot write {settings.output}: {reason}")
+            return 2
     return (1 if findings else 0) | (2 if errors else 0)
 
 
@@ -408,15 +413,6 @@ def _noqa_line_mapping(text: str, lines: Sequence[str]) -> dict[int, str]:
 
 def _stderr(line: str) -> None:
     _write_text(sys.stderr, line + "\n")
-
-
-def _write(text: str, output: str | None) -> None:
-    if output is None:
-        _write_text(sys.stdout, text)
-        sys.stdout.flush()
-        return
-    with open(output, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
 
 
 def _write_text(stream: TextIO, text: str) -> None:
