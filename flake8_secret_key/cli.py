@@ -127,7 +127,7 @@ def _failed(exc: OSError, command: str = "") -> int:
         where = f"{printable(str(exc.filename))}: "
     else:
         where = "cannot write the output: "
-    try:  # noqa: SIM105 (contextlib is a millisecond of start-up that check need not pay)
+    try:
         sys.stderr.write(f"flake8-secret-key{command}: {where}{exc.strerror or exc}\n")
     except (OSError, ValueError, AttributeError):  # no stderr either: the status says it
         pass
@@ -152,7 +152,7 @@ def console() -> NoReturn:
         status = _failed(exc)
     except ValueError:  # stdout was closed by whoever called us: nothing to flush
         pass
-    try:  # noqa: SIM105
+    try:
         sys.stderr.flush()
     except (OSError, ValueError, AttributeError):
         pass

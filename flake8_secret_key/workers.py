@@ -15,30 +15,41 @@ kills its process a second time gets ``lost(item)`` as its result.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pickle
 import select
-import signal
 import struct
 import sys
 from collections.abc import Callable, Sequence
 
 from flake8_secret_key.tuples import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the type variables exist for the type checker only
+# The C halves of pickle and signal: what is used here, without the Python halves'
+# start-up (pickle's Python pickler, signal's enums): 2 ms of every parallel run.
+try:
+    from _pickle import dumps, loads
+except ImportError:  # pragma: no cover  (an interpreter without the C pickler)
+    from pickle import dumps, loads
+
+if TYPE_CHECKING:  # typeshed knows signal, not _signal; the type variables are for it too
+    from signal import SIG_DFL, SIGINT, SIGKILL
+    from signal import signal as set_handler
     from typing import TypeVar
 
     A = TypeVar("A")
     T = TypeVar("T")
     R = TypeVar("R")
     _Done = Callable[[range, Sequence[R]], None]
+else:
+    from _signal import SIG_DFL, SIGINT, SIGKILL
+    from _signal import signal as set_handler
 
 #: A result message: chunk number and the length of the pickled results after it.
 _HEADER = struct.Struct("!II")
 #: A task message: a chunk number; ``_STOP`` asks the worker to exit.
 _TASK = struct.Struct("!I")
 _STOP = 0xFFFFFFFF
+#: pickle.HIGHEST_PROTOCOL of every Python this runs on (3.8 and later).
+_PROTOCOL = 5
 
 
 def can_fork() -> bool:
@@ -177,7 +188,7 @@ def _fork_worker(
             os.close(result_read)
             for other in others:  # so that each pipe's end-of-file means its worker ended
                 _close(other)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            set_handler(SIGINT, SIG_DFL)
             _serve(func, shared, items, chunks, task_read, result_write)
             status = 0
         finally:
@@ -203,7 +214,7 @@ def _serve(
         if number == _STOP:
             return
         values = [func(shared, items[i]) for i in chunks[number]]
-        payload = pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = dumps(values, protocol=_PROTOCOL)
         _write_all(results, _HEADER.pack(number, len(payload)) + payload)
 
 
@@ -211,8 +222,10 @@ def _give(worker: _Worker, todo: list[int]) -> bool:
     """Send the next chunk (True), or ask the worker to stop (False)."""
     number = todo.pop() if todo else _STOP
     worker.chunk = None if number == _STOP else number
-    with contextlib.suppress(OSError):  # it died already; its result pipe will say so
+    try:
         os.write(worker.tasks, _TASK.pack(number))
+    except OSError:  # it died already; its result pipe will say so
+        pass
     return number != _STOP
 
 
@@ -224,7 +237,7 @@ def _receive(fd: int) -> tuple[int, list[R]] | None:
     payload = _read_exact(fd, size)
     if payload is None:
         return None
-    values: list[R] = pickle.loads(payload)
+    values: list[R] = loads(payload)
     return number, values
 
 
@@ -249,17 +262,21 @@ def _write_all(fd: int, data: bytes) -> None:
 def _close(worker: _Worker) -> None:
     for fd in (worker.tasks, worker.results):
         if fd >= 0:
-            with contextlib.suppress(OSError):
+            try:
                 os.close(fd)
+            except OSError:
+                pass
     worker.tasks = worker.results = -1
 
 
 def _reap(pid: int, kill: bool) -> None:
     """Wait for a worker to exit; ``kill`` it first when the caller was interrupted."""
-    with contextlib.suppress(ChildProcessError, ProcessLookupError):
+    try:
         if kill:
-            os.kill(pid, signal.SIGKILL)
+            os.kill(pid, SIGKILL)
         os.waitpid(pid, 0)
+    except (ChildProcessError, ProcessLookupError):
+        pass
 
 
 # ------------------------------------------------------------------ elsewhere

@@ -648,6 +648,20 @@ def test_start_up_imports_nothing_heavy() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_parallel_marking_loads_only_the_c_halves_of_pickle_and_signal(cohort: Path) -> None:
+    code = (
+        "import sys\n"
+        "from flake8_secret_key import cmd_report, workers\n"
+        "from flake8_secret_key.options import make_config\n"
+        "from flake8_secret_key.submissions import list_submissions\n"
+        "assert workers.can_fork()\n"
+        f"rows = cmd_report.mark_all(list_submissions({str(cohort)!r}), make_config(), jobs=2)\n"
+        "print(len(rows), sorted({'pickle', 'signal'} & set(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"{len(EXPECTED)} []"
+
+
 def test_console_script_end_to_end(cohort: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "flake8_secret_key.cli", "report", str(cohort), "--format", "csv"],
