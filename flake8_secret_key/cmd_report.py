@@ -241,15 +241,14 @@ def mark(
 def _mark(
     sub: Submission, config: Config, context: bool, count_skipped_files: bool, split: bool
 ) -> Row:
-    reader = Reader(sub, count_skipped_files=count_skipped_files, split_exports=split)
+    wants = None if config.include_tests else config.wants  # the rest are not even read
+    reader = Reader(sub, count_skipped_files=count_skipped_files, split_exports=split, wants=wants)
     findings: list[Finding] = []
     file_errors: list[tuple[str, str]] = []
     texts: list[tuple[str, str, list[Observation]]] = []
     scanned = 0
     for source_file in reader.files():
         path = source_file.path
-        if not config.wants(path):
-            continue
         scanned += 1
         error = source_file.error
         observations: list[Observation] = []

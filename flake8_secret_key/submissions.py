@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from flake8_secret_key import zipread
 from flake8_secret_key.scan import (
@@ -209,6 +209,7 @@ class Reader:
 
     ``venvs`` lists the skipped venvs (paths as shown in the report). With
     ``count_skipped_files``, ``skipped_files`` counts the Python files in them.
+    ``wants(path)``: whether a Python file is scanned; the others are not read.
     """
 
     def __init__(
@@ -217,8 +218,10 @@ class Reader:
         budget: Budget | None = None,
         count_skipped_files: bool = False,
         split_exports: bool = False,
+        wants: Callable[[str], bool] | None = None,
     ) -> None:
         self.submission = submission
+        self.wants = wants
         self.split_exports = split_exports  # a zip that is an export raises IsAnExport
         self.budget = budget or Budget()
         self.count_skipped_files = count_skipped_files
@@ -235,7 +238,9 @@ class Reader:
         elif sub.path.lower().endswith(".zip"):
             yield from self._zip_file(sub.path)
         elif sub.path.endswith(PY_SUFFIXES):
-            yield _read_file(sub.path, os.path.basename(sub.path))
+            rel = os.path.basename(sub.path)
+            if self.wants is None or self.wants(rel):
+                yield _read_file(sub.path, rel)
         elif not os.path.exists(sub.path):
             raise SubmissionError("not found (removed while the report ran?)")
         else:
@@ -249,8 +254,11 @@ class Reader:
         self.venvs.extend(_rel(venv, root, prefix) for venv in found.venvs)
         if self.count_skipped_files:
             self.skipped_files += sum(count_python(venv) for venv in found.venvs)
+        wants = self.wants
         for full in found.files:
-            yield _read_file(full, _rel(full, root, prefix))
+            rel = _rel(full, root, prefix)
+            if wants is None or wants(rel):
+                yield _read_file(full, rel)
         for full in found.zips:
             rel = _rel(full, root, prefix)
             try:
@@ -303,8 +311,11 @@ class Reader:
         plan = plan_zip(archive.infolist(), prefix, shown)
         self.venvs.extend(shown + venv for venv in plan.venvs)
         self.skipped_files += plan.skipped_files if self.count_skipped_files else 0
+        wants = self.wants
         try:
             for rel, info in plan.python:
+                if wants is not None and not wants(shown + rel):
+                    continue
                 if info.file_size > MAX_FILE:
                     yield SourceFile(shown + rel, b"", f"larger than {_mb(MAX_FILE)}, not read")
                     continue

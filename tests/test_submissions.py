@@ -426,6 +426,55 @@ def test_oversized_file_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert got.error is not None and "not read" in got.error
 
 
+def test_files_not_wanted_are_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = {"app.py": APP, "tests/test_app.py": APP, "conftest.py": APP, "notes.txt": b"x"}
+    inner = make_zip(tree.items())
+    outer = make_zip([*tree.items(), ("inner.zip", inner)])
+    write_tree(tmp_path / "folder", {**tree, "inner.zip": inner})
+    (tmp_path / "s.zip").write_bytes(outer)
+    (tmp_path / "test_alone.py").write_bytes(APP)
+    opened: list[str] = []
+    real_file, real_entry = submissions._read_file, Reader._read_entry
+
+    def read_file(full: str, rel: str) -> submissions.SourceFile:
+        opened.append(rel)
+        return real_file(full, rel)
+
+    def read_entry(self: Reader, archive: submissions.Archive, info: object, shown: str) -> bytes:
+        opened.append(shown + info.filename)  # type: ignore[attr-defined]
+        return real_entry(self, archive, info, shown)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(submissions, "_read_file", read_file)
+    monkeypatch.setattr(Reader, "_read_entry", read_entry)
+    asked: list[str] = []
+
+    def wants(path: str) -> bool:
+        asked.append(path)
+        return "test" not in path
+
+    for name in ("folder", "s.zip", "test_alone.py"):
+        reader = Reader(Submission(name, str(tmp_path / name)), wants=wants)
+        paths = [f.path for f in reader.files()]
+        assert paths == ([] if name == "test_alone.py" else ["app.py", "inner.zip/app.py"])
+    assert sorted(asked) == sorted(
+        ["app.py", "conftest.py", "tests/test_app.py"] * 2
+        + ["inner.zip/app.py", "inner.zip/conftest.py", "inner.zip/tests/test_app.py"] * 2
+        + ["test_alone.py"]
+    )
+    assert "test" not in " ".join(opened)  # what is not wanted is never read
+    assert opened.count("app.py") == 2 and "inner.zip" in opened  # the zip itself is read
+    # Without wants, every Python file is read, as before.
+    reader = Reader(Submission("folder", str(tmp_path / "folder")))
+    assert [f.path for f in reader.files()] == [
+        "app.py",
+        "conftest.py",
+        "tests/test_app.py",
+        "inner.zip/app.py",
+        "inner.zip/conftest.py",
+        "inner.zip/tests/test_app.py",
+    ]
+
+
 def test_fifo_is_never_opened(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "alice", {"app.py": APP})
     os.mkfifo(root / "pipe.py")
