@@ -94,6 +94,7 @@ class Submission(NamedTuple):
     name: str  # shown in the report: "alice", "alice.zip", "export.zip/bob.zip"
     path: str  # the folder, zip or file on disk
     member: str | None = None  # inside an export zip: "bob.zip" or "bob/"
+    folder: bool | None = None  # whether ``path`` is a folder, from the listing (None: ask)
 
 
 class SourceFile(NamedTuple):
@@ -139,8 +140,16 @@ def list_submissions(root: str, split_exports: bool = True) -> list[Submission]:
         if split_exports and entry.name.lower().endswith(".zip") and entry.is_file():
             found.extend(export_members(entry.path, safe_text(entry.name)))
         else:
-            found.append(Submission(safe_text(entry.name), entry.path))
+            found.append(Submission(safe_text(entry.name), entry.path, None, _is_folder(entry)))
     return sort_submissions(found)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool | None:
+    """``os.path.isdir(entry.path)``, from the listing when it can tell (a link: asks)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return None
 
 
 def sort_submissions(subs: list[Submission]) -> list[Submission]:
@@ -160,7 +169,7 @@ def export_members(path: str, name: str) -> list[Submission]:
         with zipfile.ZipFile(path) as zf:
             return _members(zf.namelist(), path, name)
     except (OSError, zipfile.BadZipFile, ValueError, EOFError):
-        return [Submission(name, path)]  # reported as an error when marked
+        return [Submission(name, path, None, False)]  # reported as an error when marked
 
 
 def _members(names: list[str], path: str, name: str) -> list[Submission]:
@@ -172,17 +181,17 @@ def _members(names: list[str], path: str, name: str) -> list[Submission]:
             tops[head] = tops[head] or bool(sep)
             continue
         if unsafe_name(head) is not None or (not head and sep):
-            return [Submission(name, path)]  # not attributable to one student: refused whole
+            return [Submission(name, path, None, False)]  # not one student's: refused whole
         if not head or head in JUNK_DIRS or head.startswith("."):
             continue
         tops[head] = tops.get(head, False) or bool(sep)
     folders = [t for t, is_dir in tops.items() if is_dir]
     files = [t for t, is_dir in tops.items() if not is_dir]
     if files and not folders and all(f.lower().endswith(".zip") for f in files):
-        return [Submission(f"{name}/{f}", path, f) for f in files]
+        return [Submission(f"{name}/{f}", path, f, False) for f in files]
     if len(folders) >= 2 and not files:
-        return [Submission(f"{name}/{d}", path, d + "/") for d in folders]
-    return [Submission(name, path)]
+        return [Submission(f"{name}/{d}", path, d + "/", False) for d in folders]
+    return [Submission(name, path, None, False)]
 
 
 # ------------------------------------------------------------------ one submission
@@ -233,7 +242,7 @@ class Reader:
         sub = self.submission
         if sub.member is not None:
             yield from self._export_member(sub.path, sub.member)
-        elif os.path.isdir(sub.path):
+        elif sub.folder if sub.folder is not None else os.path.isdir(sub.path):
             yield from self._folder(sub.path)
         elif sub.path.lower().endswith(".zip"):
             yield from self._zip_file(sub.path)
@@ -274,7 +283,7 @@ class Reader:
             with open(path, "rb") as handle, _load_zip(handle, "") as archive:
                 if self.split_exports:
                     members = _members(archive.namelist(), path, self.submission.name)
-                    if members != [self.submission]:
+                    if any(m.member is not None for m in members):  # not just this zip
                         raise IsAnExport(members)
                 yield from self._zip_entries(archive, "", "", 0)
         except OSError as exc:

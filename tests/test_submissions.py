@@ -475,6 +475,31 @@ def test_files_not_wanted_are_not_read(tmp_path: Path, monkeypatch: pytest.Monke
     ]
 
 
+def test_the_listing_says_which_submissions_are_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path / "cohort", {"alice/app.py": APP, "carol.py": APP})
+    (root / "bob.zip").write_bytes(make_zip([("app.py", APP)]))
+    (root / "dave").symlink_to(root / "alice")  # a link to a folder is a folder, as isdir says
+    subs = list_submissions(str(root))
+    assert [(s.name, s.folder) for s in subs] == [
+        ("alice", True),
+        ("bob.zip", False),
+        ("carol.py", False),
+        ("dave", True),
+    ]
+
+    def no_stat(path: str) -> bool:
+        raise AssertionError(f"isdir({path!r}): the listing said already")
+
+    monkeypatch.setattr(os.path, "isdir", no_stat)
+    paths = [[f.path for f in Reader(s).files()] for s in subs]
+    assert paths == [["app.py"], ["app.py"], ["carol.py"], ["app.py"]]
+    monkeypatch.undo()
+    # Built by hand, without the listing's answer: the reader looks.
+    assert [f.path for f in Reader(Submission("alice", str(root / "alice"))).files()] == ["app.py"]
+
+
 def test_fifo_is_never_opened(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "alice", {"app.py": APP})
     os.mkfifo(root / "pipe.py")
