@@ -315,6 +315,8 @@ def _collect(result: Checked, findings: list[Finding], errors: list[FileError]) 
 
 def check_path(path: str, settings: Settings) -> Checked:
     """Read and check one file (``scan.analyze_bytes`` on its bytes)."""
+    if not settings.config.wants(path):  # test code, unless asked for: not even read
+        return Checked(path, [])
     try:
         data = scan.read_bytes(path)
     except SourceError as exc:

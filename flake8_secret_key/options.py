@@ -41,7 +41,7 @@ def is_test_path(path: str) -> bool:
     """``test_*.py``, ``*_test.py``, ``conftest.py``, or anything under tests/ or test/."""
     if "test" not in path:  # most paths: no split, no regex
         return False
-    parts = re.split(r"[\\/]+", path)
+    parts = path.replace("\\", "/").split("/")
     if _TEST_FILE.match(parts[-1]):
         return True
     return any(part in _TEST_DIRS for part in parts[:-1])

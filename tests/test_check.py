@@ -15,8 +15,9 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from flake8_secret_key import cmd_check, pyproject_config, workers
+from flake8_secret_key import cmd_check, pyproject_config, scan, workers
 from flake8_secret_key.cli import main
+from flake8_secret_key.options import is_test_path
 
 HARDCODED = 'app.config["SECRET_KEY"] = "hunter2-do-not-print"\n'
 CLEAN = 'import os\napp.config["SECRET_KEY"] = os.environ["SECRET_KEY"]\n'
@@ -402,6 +403,50 @@ def test_test_files_are_skipped_unless_included(check: Callable[..., Run], proje
         write(project / name, HARDCODED)
     assert check(".").status == 0
     assert len(codes_of(check(".", "--include-tests").out)) == 4
+
+
+def test_test_files_that_are_skipped_are_not_read(
+    check: Callable[..., Run], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("app.py", "tests/helpers.py", "test_app.py"):
+        write(project / name, HARDCODED)
+    read: list[str] = []
+    real = scan.read_bytes
+
+    def spy(path: str) -> bytes:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(scan, "read_bytes", spy)
+    assert codes_of(check(".").out) == [("./app.py", 1, "SKY100")]
+    assert read == ["./app.py"]
+
+
+@pytest.mark.parametrize(
+    ("path", "is_test"),
+    [
+        ("test_app.py", True),
+        ("app_test.py", True),
+        ("conftest.py", True),
+        ("test_stubs.pyi", True),
+        ("tests/helpers.py", True),
+        ("pkg/test/helpers.py", True),
+        ("pkg\\tests\\helpers.py", True),  # Windows separators
+        ("./pkg//tests/x.py", True),
+        ("/abs/tests/app.py", True),
+        ("app.py", False),
+        ("testing.py", False),
+        ("contest.py", False),
+        ("latest_app.py", False),
+        ("attest/app.py", False),
+        ("testsuite/app.py", False),
+        ("tests.py", False),
+        ("pkg/test_data/app.py", False),
+        ("tests", False),
+    ],
+)
+def test_what_counts_as_test_code(path: str, is_test: bool) -> None:
+    assert is_test_path(path) is is_test
 
 
 # --------------------------------------------------------------------- pyproject
