@@ -22,7 +22,6 @@ from __future__ import annotations
 # start-up (its unparser, contextlib...) for the two helpers ``walk`` and
 # ``parse`` below replace. Trees from ``ast.parse`` hold these very classes.
 import _ast as ast
-import bisect
 import enum
 import functools
 import io
@@ -597,9 +596,11 @@ class _Walker:
                 previous = at
                 hit[line] = 1
         else:
+            from bisect import bisect_right  # only here: CRLF text, or no matches given
+
             starts = [0, *itertools.accumulate(map(len, lines))]
             for at in found:
-                hit[bisect.bisect_right(starts, at)] = 1
+                hit[bisect_right(starts, at)] = 1
         return list(itertools.accumulate(hit))
 
     def _try_children(self, node: ast.AST, scope: _Scope) -> list[tuple[ast.AST, _Scope]]:

@@ -12,7 +12,6 @@ are called (a folder holding ``pyvenv.cfg``, or any ``site-packages`` /
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from collections.abc import Iterator, Sequence
 
@@ -62,9 +61,11 @@ def excluded(path: str, patterns: Sequence[str]) -> bool:
     """flake8-style ``--exclude``: a glob matches the base name or the whole path."""
     if not patterns:
         return False
+    from fnmatch import fnmatch  # only with --exclude
+
     base = os.path.basename(path)
     norm = path.replace(os.sep, "/")
-    return any(fnmatch.fnmatch(base, p) or fnmatch.fnmatch(norm, p) for p in patterns)
+    return any(fnmatch(base, p) or fnmatch(norm, p) for p in patterns)
 
 
 def walk(

@@ -712,7 +712,7 @@ def test_start_up_imports_nothing_heavy(tmp_path: Path) -> None:
         "import sys; from flake8_secret_key.cli import main; main(['check', 'app.py']); "
         "heavy = ('json', 'libcst', 'multiprocessing', 'concurrent.futures', 'tomllib', "
         "'flake8', 'shutil', 'tokenize', 'pickle', 'flake8_secret_key.workers', 'typing', "
-        "'ast', 'selectors'); "
+        "'ast', 'selectors', 'bisect'); "
         "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)"
     )
     result = subprocess.run(

@@ -516,6 +516,18 @@ def test_split_lines_matches_the_tokenizer() -> None:
     assert split_lines("a\r\nb\rc\x0cd\ne") == ["a\r\n", "b\r", "c\x0cd\n", "e"]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_any_line_ending_finds_the_same_lines(newline: str) -> None:
+    # The line filter counts "\n" in LF text and looks lines up by offset
+    # otherwise: both must pick the statements that spell a name.
+    source = ["import os", "x = 1", 'SECRET_KEY = "abc"', "y = 2", 'app.secret_key = "def"']
+    text = newline.join(source) + newline
+    assert [(o.line, o.col) for o in observe_text(text)] == [(3, 13), (5, 17)]
+    tree = ast.parse(text)  # the plugin's way: lines given, no text matches
+    found = observe(tree, lines=split_lines(text))
+    assert [(o.line, o.col) for o in found] == [(3, 13), (5, 17)]
+
+
 def test_huge_literal_values_are_not_built() -> None:
     (obs,) = observe_text('SECRET_KEY = "k" * 10**12')
     assert obs.source is Source.UNKNOWN or rules.code_for(obs) == "SKY100"

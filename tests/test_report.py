@@ -641,7 +641,7 @@ def test_start_up_imports_nothing_heavy() -> None:
         "import sys, flake8_secret_key.cli, flake8_secret_key.cmd_report\n"
         "heavy = {'zipfile', 'concurrent.futures', 'json', 'csv', 'html', 'tqdm', "
         "'multiprocessing', 'libcst', 'flake8', 'shutil', 'pickle', 'typing', 'ast', "
-        "'flake8_secret_key.workers'}\n"
+        "'flake8_secret_key.workers', 'bisect'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
