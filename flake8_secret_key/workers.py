@@ -70,10 +70,11 @@ def run(
     """``[func(shared, item) for item in items]``, in up to ``jobs`` processes.
 
     A raise in ``func`` counts as a crash of that item. Items go to the
-    workers ``chunk`` at a time; ``on_done(n)`` is called as each chunk of
-    ``n`` items is done. ``fork`` picks the backend (default: ``can_fork()``).
+    workers up to ``chunk`` at a time (see ``chunks``); ``on_done(n)`` is called
+    as each chunk of ``n`` items is done. ``fork`` picks the backend (default:
+    ``can_fork()``).
     """
-    chunks = [range(i, min(i + chunk, len(items))) for i in range(0, len(items), max(chunk, 1))]
+    chunks = split(len(items), chunk, jobs)
     results: dict[int, R] = {}
 
     def done(indexes: range, values: Sequence[R]) -> None:
@@ -88,6 +89,23 @@ def run(
         alone = _run_alone(func, shared, items[index], forked)
         done(range(index, index + 1), [lost(items[index]) if alone is None else alone])
     return [results[i] for i in range(len(items))]
+
+
+def split(count: int, chunk: int, jobs: int) -> list[range]:
+    """``range(count)`` in consecutive chunks of ``chunk`` items, smaller at the end.
+
+    Once fewer than ``2 * jobs * chunk`` items are left, each chunk is a
+    ``2 * jobs``-th of what is left, down to one item: the workers run out of
+    work together, instead of one waiting for the other's last full chunk.
+    """
+    chunk = max(chunk, 1)
+    out: list[range] = []
+    start = 0
+    while start < count:
+        size = max(1, min(chunk, (count - start) // (2 * max(jobs, 1))))
+        out.append(range(start, start + size))
+        start += size
+    return out
 
 
 # ------------------------------------------------------------------ forked workers

@@ -142,3 +142,26 @@ def test_a_worker_that_cannot_be_replaced_leaves_its_work_to_the_others(
     # worker had already emptied the queue) item 12's lone rerun, which is then run here.
     assert len(forks) in (4, 5)
     assert no_children_left()
+
+
+@pytest.mark.parametrize(
+    ("count", "chunk", "jobs"),
+    [(0, 16, 2), (1, 16, 2), (300, 16, 2), (50, 4, 3), (7, 1, 1), (40, 64, 8)],
+)
+def test_chunks_cover_every_item_in_order_and_shrink_at_the_end(
+    count: int, chunk: int, jobs: int
+) -> None:
+    chunks = workers.split(count, chunk, jobs)
+    assert [i for c in chunks for i in c] == list(range(count))
+    sizes = [len(c) for c in chunks]
+    assert all(1 <= s <= chunk for s in sizes)
+    assert sizes == sorted(sizes, reverse=True)  # full chunks first, smaller ones after
+    if count >= 2 * jobs * chunk:
+        assert sizes[0] == chunk and sizes[-1] == 1
+
+
+def test_the_last_chunks_are_small_enough_for_the_workers_to_end_together() -> None:
+    sizes = [len(c) for c in workers.split(300, 16, 2)]
+    assert sizes[:15] == [16] * 15
+    # From then on each is a quarter of what is left: no worker waits long for another.
+    assert sizes[15:] == [15, 11, 8, 6, 5, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1]
