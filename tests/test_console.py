@@ -176,3 +176,22 @@ def test_an_os_error_naming_a_file_names_it(
     assert (
         capsys.readouterr().err == "flake8-secret-key check: odd\\x0aname.txt: Permission denied\n"
     )
+
+
+def test_a_command_given_first_gets_only_its_own_parser() -> None:
+    from flake8_secret_key.cli import build_parser
+
+    def commands(parser: object) -> list[str]:
+        (sub,) = [a for a in parser._actions if a.dest == "command"]  # type: ignore[attr-defined]
+        return list(sub.choices)
+
+    assert commands(build_parser("check", alone=True)) == ["check"]
+    assert commands(build_parser("check")) == ["check", "report", "fix"]
+
+
+def test_a_misspelt_command_still_lists_them_all(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["chek", "report"])  # a command word later on must not hide the others
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'chek' (choose from 'check', 'report', 'fix')" in err
