@@ -83,8 +83,6 @@ def walk(
     followed at all and archiver junk (``__MACOSX``, ``._*``) is skipped. With
     ``zips``, the ``.zip`` files are listed too.
     """
-    if os.path.isfile(root):
-        return Walk([root], [], [])
     files: list[str] = []
     found_zips: list[str] = []
     venvs: list[str] = []
@@ -95,6 +93,9 @@ def walk(
             with os.scandir(top) as it:
                 entries = list(it)
         except OSError:
+            # Asked only now: a root is mostly a folder, and one stat a walk is saved.
+            if top == root and os.path.isfile(root):
+                return Walk([root], [], [])
             continue
         if top != root and "pyvenv.cfg" in [e.name for e in entries]:
             venvs.append(top)
@@ -201,6 +202,8 @@ def read_file(path: str, limit: int | None = None) -> bytes:
     try:
         want = _FIRST_READ if limit is None else min(_FIRST_READ, limit + 1)
         data = os.read(fd, want)
+        if len(data) < want:  # a file's short read is its end: no read to see the end
+            return data
         parts = [data]
         size = len(data)
         while data and (limit is None or size <= limit):

@@ -106,6 +106,38 @@ def test_exclude_globs_prune_folders_and_files(tmp_path: Path) -> None:
     assert [os.path.relpath(f, tmp_path) for f in found.files] == ["app.py", "pkg/ok.py"]
 
 
+def test_walk_roots_of_every_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "app.py").write_text("x = 1\n")
+    (tmp_path / "link.py").symlink_to(tmp_path / "app.py")
+    os.mkfifo(tmp_path / "pipe.py")
+    assert walk(str(tmp_path / "app.py")).files == [str(tmp_path / "app.py")]
+    assert walk(str(tmp_path / "link.py")).files == [str(tmp_path / "link.py")]
+    assert walk(str(tmp_path / "pipe.py")).files == []  # never opened: it would block
+    assert walk(str(tmp_path / "missing")).files == []
+
+    def no_stat(path: str) -> bool:
+        raise AssertionError("a folder's walk asked isfile of its root")
+
+    monkeypatch.setattr(os.path, "isfile", no_stat)
+    assert walk(str(tmp_path)).files == [str(tmp_path / "app.py"), str(tmp_path / "link.py")]
+
+
+def test_read_file_reads_a_small_file_in_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "f.py").write_bytes(b"x = 1\n" * 100)
+    reads: list[int] = []
+    real = os.read
+
+    def spy(fd: int, size: int) -> bytes:
+        reads.append(size)
+        return real(fd, size)
+
+    monkeypatch.setattr(os, "read", spy)
+    assert read_file(str(tmp_path / "f.py")) == b"x = 1\n" * 100
+    assert len(reads) == 1
+
+
 _SIZES = [0, 1, 100, (1 << 16) - 1, 1 << 16, (1 << 16) + 1, 200_000, 1 << 20]
 
 
