@@ -271,7 +271,7 @@ class Reader:
         for full in found.zips:
             rel = _rel(full, root, prefix)
             try:
-                with open(full, "rb") as handle, _load_zip(handle, rel + "/") as archive:
+                with _load_zip(full, rel + "/") as archive:
                     yield from self._zip_entries(archive, "", rel + "/", 1)
             except OSError as exc:
                 raise SubmissionError(f"{rel}: cannot read: {exc.strerror or exc}") from None
@@ -280,7 +280,7 @@ class Reader:
 
     def _zip_file(self, path: str) -> Iterator[SourceFile]:
         try:
-            with open(path, "rb") as handle, _load_zip(handle, "") as archive:
+            with _load_zip(path, "") as archive:
                 if self.split_exports:
                     members = _members(archive.namelist(), path, self.submission.name)
                     if any(m.member is not None for m in members):  # not just this zip
@@ -291,7 +291,7 @@ class Reader:
 
     def _export_member(self, path: str, member: str) -> Iterator[SourceFile]:
         try:
-            with open(path, "rb") as handle, _load_zip(handle, "") as archive:
+            with _load_zip(path, "") as archive:
                 if member.endswith("/"):
                     yield from self._zip_entries(archive, member, "", 0)
                     return
@@ -389,6 +389,7 @@ class Archive:
         self.entries = None if data is None else zipread.read_directory(data)
         self._zipfile: ZipFile | None = None
         self._by_name: dict[str, zipread.Entry] | None = None
+        self.owned: IO[bytes] | None = None  # a file to close with the archive
         if self.entries is None:
             source = handle if data is None else _bytes_io(data)
             assert source is not None, "an Archive needs data or a handle"
@@ -400,6 +401,8 @@ class Archive:
     def __exit__(self, *exc: object) -> None:
         if self._zipfile is not None:
             self._zipfile.close()
+        if self.owned is not None:
+            self.owned.close()
 
     def infolist(self) -> Sequence[EntryInfo]:
         return self.entries if self.entries is not None else self._zip().infolist()
@@ -435,14 +438,21 @@ class Archive:
         return self._zipfile
 
 
-def _load_zip(handle: IO[bytes], shown: str) -> Archive:
-    """The zip in the open file ``handle``: read whole, unless it is large."""
-    size = os.fstat(handle.fileno()).st_size
-    if size <= WHOLE_ZIP_MAX:
-        # What fstat says, and a byte more to notice growth: asking for the cap
-        # itself would allocate 32 MB for every 3 KB zip (half the cost of reading it).
-        return Archive(handle.read(size + 1), None, shown)
-    return Archive(None, handle, shown)
+def _load_zip(path: str, shown: str) -> Archive:
+    """The zip at ``path``, read whole, unless it is large: then zipfile streams it
+    from the file, which the Archive closes. Raises ``OSError``."""
+    if os.stat(path).st_size <= WHOLE_ZIP_MAX:
+        data = read_file(path, WHOLE_ZIP_MAX)
+        if len(data) <= WHOLE_ZIP_MAX:  # else it grew meanwhile: streamed after all
+            return Archive(data, None, shown)
+    handle = open(path, "rb")  # noqa: SIM115 (the Archive closes it, or the except below)
+    try:
+        archive = Archive(None, handle, shown)
+    except BaseException:
+        handle.close()
+        raise
+    archive.owned = handle
+    return archive
 
 
 class ZipPlan(NamedTuple):

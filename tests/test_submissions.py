@@ -500,6 +500,25 @@ def test_the_listing_says_which_submissions_are_folders(
     assert [f.path for f in Reader(Submission("alice", str(root / "alice"))).files()] == ["app.py"]
 
 
+def test_a_zip_that_grows_while_it_is_read_is_streamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = make_zip([("app.py", APP), ("pkg/config.py", APP)])
+    path = tmp_path / "s.zip"
+    path.write_bytes(data)
+    monkeypatch.setattr(submissions, "WHOLE_ZIP_MAX", len(data) // 2)
+    real_stat = os.stat
+
+    def stat_before_it_grew(target: object, *args: object, **kwargs: object) -> object:
+        found = real_stat(target, *args, **kwargs)  # type: ignore[call-overload]
+        if os.fspath(target) != str(path):  # type: ignore[call-overload]
+            return found
+        return os.stat_result((found.st_mode, *found[1:6], 10, *found[7:]))
+
+    monkeypatch.setattr(submissions.os, "stat", stat_before_it_grew)
+    assert read(Submission("s.zip", str(path))) == (["app.py", "pkg/config.py"], 0)
+
+
 def test_fifo_is_never_opened(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "alice", {"app.py": APP})
     os.mkfifo(root / "pipe.py")
