@@ -149,8 +149,10 @@ def may_hold_setting(text: str, options: Options = DEFAULT_OPTIONS) -> bool:
 def may_hold_setting_bytes(data: bytes, options: Options = DEFAULT_OPTIONS) -> bool:
     """``may_hold_setting`` on undecoded source: Python source is ASCII-compatible,
     so a name it spells is in its bytes, whatever its coding cookie says."""
+    # data.find, not "word in data": bytes' "in" first tries the word as an int, and
+    # builds (then drops) a TypeError for every word of every file.
     for word in _trigger_bytes(options.names):  # noqa: SIM110 (a loop: no generator per file)
-        if word in data:
+        if data.find(word) != -1:
             return True
     return False
 

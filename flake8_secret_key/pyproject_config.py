@@ -113,7 +113,7 @@ def load(start: str, warn: Callable[[str], None]) -> ProjectOptions:
             data = handle.read()
     except OSError as exc:
         raise OptionError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if TABLE.encode() not in data:
+    if data.find(TABLE.encode()) == -1:  # not "in": see detect.may_hold_setting_bytes
         return ProjectOptions(path=path)
     loads = _toml_loads()
     if loads is None:

@@ -23,7 +23,7 @@ def decode(data: bytes) -> Decoded:
     """Decode source bytes; raises ``SourceError`` with a one-line reason."""
     # A coding cookie can only sit in the first two lines: without the word there,
     # the source is UTF-8 and the tokenizer's look can be skipped (the common case).
-    encoding = _declared(data) if b"coding" in _first_two_lines(data) else "utf-8"
+    encoding = _declared(data) if _first_two_lines(data).find(b"coding") != -1 else "utf-8"
     bom = data.startswith(codecs.BOM_UTF8)
     if bom:
         data = data[len(codecs.BOM_UTF8) :]
