@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import pickle
 import subprocess
 import sys
@@ -83,3 +84,70 @@ def test_typing_is_not_imported() -> None:
     code = "import sys, flake8_secret_key.tuples; print('typing' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "False\n"
+
+
+class Empty(NamedTuple):
+    pass
+
+
+class TypedEmpty(typing.NamedTuple):
+    pass
+
+
+class One(NamedTuple):
+    only: str
+
+
+class TypedOne(typing.NamedTuple):
+    only: str
+
+
+def _message(call: typing.Callable[[], object]) -> str:
+    with pytest.raises((TypeError, ValueError)) as info:
+        call()
+    return str(info.value)
+
+
+def test_errors_say_what_typings_say() -> None:
+    cases: list[tuple[typing.Callable[[], object], typing.Callable[[], object]]] = [
+        (lambda: Point(), lambda: TypedPoint()),  # type: ignore[call-arg]
+        (lambda: Point(1, 2, "a", 4), lambda: TypedPoint(1, 2, "a", 4)),  # type: ignore[call-arg]
+        (lambda: Point(1, z=2), lambda: TypedPoint(1, z=2)),  # type: ignore[call-arg]
+        (lambda: Point(1, x=2), lambda: TypedPoint(1, x=2)),  # type: ignore[misc]
+        (lambda: Point._make([1]), lambda: TypedPoint._make([1])),
+        (lambda: Point(1)._replace(z=3), lambda: TypedPoint(1)._replace(z=3)),
+        (lambda: One(), lambda: TypedOne()),  # type: ignore[call-arg]
+    ]
+    for ours, theirs in cases:
+        assert _message(ours) == _message(theirs).replace("TypedPoint", "Point").replace(
+            "TypedOne", "One"
+        )
+
+
+def test_records_of_no_and_one_field() -> None:
+    assert Empty() == TypedEmpty() == ()
+    assert repr(Empty()) == "Empty()" and repr(One("a")) == "One(only='a')"
+    assert One("a") == TypedOne("a") == ("a",)
+    assert One._make(["b"]).only == "b" and Empty._fields == ()
+
+
+def test_the_rest_of_the_namedtuple_surface() -> None:
+    p = Point(1, y=2)
+    assert Point.__match_args__ == TypedPoint.__match_args__ == ("x", "y", "label")
+    assert Point.__new__.__defaults__ == TypedPoint.__new__.__defaults__ == (0, None)
+    assert Point.x.__doc__ == TypedPoint.x.__doc__ == "Alias for field number 0"
+    assert Point.__new__.__qualname__ == "Point.__new__"
+    assert p.__getnewargs__() == (1, 2, None)
+    assert copy.copy(p) == p and copy.deepcopy(p) == p and type(copy.deepcopy(p)) is Point
+    assert hash(p) == hash((1, 2, None))
+    with pytest.raises(AttributeError):
+        p.z = 3  # type: ignore[attr-defined]  # no __dict__: __slots__ is empty
+    match p:
+        case Point(x, y):
+            assert (x, y) == (1, 2)
+        case _:
+            raise AssertionError("no match")
+    with pytest.raises(ValueError, match="_"):
+
+        class Private(NamedTuple):
+            _hidden: int
