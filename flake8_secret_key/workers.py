@@ -40,8 +40,12 @@ if TYPE_CHECKING:  # typeshed knows signal, not _signal; the type variables are 
     R = TypeVar("R")
     _Done = Callable[[range, Sequence[R]], None]
 else:
-    from _signal import SIG_DFL, SIGINT, SIGKILL
-    from _signal import signal as set_handler
+    try:
+        from _signal import SIG_DFL, SIGINT, SIGKILL
+        from _signal import signal as set_handler
+    except ImportError:  # pragma: no cover  (an interpreter without the C module)
+        from signal import SIG_DFL, SIGINT, SIGKILL
+        from signal import signal as set_handler
 
 #: A result message: chunk number and the length of the pickled results after it.
 _HEADER = struct.Struct("!II")
