@@ -286,8 +286,9 @@ def check(settings: Settings) -> tuple[list[Finding], list[FileError]]:
     files: list[str] = []
     for path in settings.paths:
         if path == "-":
-            data = sys.stdin.buffer.read()
-            _collect(check_bytes(data, settings.stdin_name, settings), findings, errors)
+            data = sys.stdin.buffer.read()  # read even when skipped: the writer may wait
+            if settings.config.wants(settings.stdin_name):
+                _collect(check_bytes(data, settings.stdin_name, settings), findings, errors)
         elif not os.path.exists(path):
             errors.append(FileError(path, "no such file or directory"))
         else:

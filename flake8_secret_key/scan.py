@@ -174,8 +174,12 @@ def iter_python_files(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iter
 
 
 def analyze_bytes(data: bytes, path: str, config: Config) -> FileResult:
-    """Observations for one file's bytes; never raises on any input."""
-    if not config.wants(path) or not may_hold_setting_bytes(data, config.engine):
+    """Observations for one file's bytes; never raises on any input.
+
+    Whether the file is scanned at all (``config.wants``: test code is skipped
+    unless asked for) is decided before it is read, by whoever picks the files.
+    """
+    if not may_hold_setting_bytes(data, config.engine):
         return FileResult(path, [])  # not even decoded: it spells no name
     try:
         text = decode(data).text
