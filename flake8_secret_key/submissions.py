@@ -381,7 +381,8 @@ class Archive:
     """One zip: read by ``zipread`` when it is plain and in memory, else by ``zipfile``.
 
     ``data`` is the whole zip (or None, and ``handle`` an open file to read it
-    from). Raises ``SubmissionError`` when zipfile cannot open it.
+    from, which the Archive closes on exit, or at once if zipfile cannot open
+    it). Raises ``SubmissionError`` when zipfile cannot open it.
     """
 
     def __init__(self, data: bytes | None, handle: IO[bytes] | None, shown: str) -> None:
@@ -389,11 +390,15 @@ class Archive:
         self.entries = None if data is None else zipread.read_directory(data)
         self._zipfile: ZipFile | None = None
         self._by_name: dict[str, zipread.Entry] | None = None
-        self.owned: IO[bytes] | None = None  # a file to close with the archive
+        self._handle = handle
         if self.entries is None:
             source = handle if data is None else _bytes_io(data)
             assert source is not None, "an Archive needs data or a handle"
-            self._zipfile = _open_zipfile(source, shown)
+            try:
+                self._zipfile = _open_zipfile(source, shown)
+            except BaseException:
+                self.__exit__()
+                raise
 
     def __enter__(self) -> Archive:
         return self
@@ -401,8 +406,8 @@ class Archive:
     def __exit__(self, *exc: object) -> None:
         if self._zipfile is not None:
             self._zipfile.close()
-        if self.owned is not None:
-            self.owned.close()
+        if self._handle is not None:
+            self._handle.close()
 
     def infolist(self) -> Sequence[EntryInfo]:
         return self.entries if self.entries is not None else self._zip().infolist()
@@ -445,14 +450,7 @@ def _load_zip(path: str, shown: str) -> Archive:
         data = read_file(path, WHOLE_ZIP_MAX)
         if len(data) <= WHOLE_ZIP_MAX:  # else it grew meanwhile: streamed after all
             return Archive(data, None, shown)
-    handle = open(path, "rb")  # noqa: SIM115 (the Archive closes it, or the except below)
-    try:
-        archive = Archive(None, handle, shown)
-    except BaseException:
-        handle.close()
-        raise
-    archive.owned = handle
-    return archive
+    return Archive(None, open(path, "rb"), shown)  # the Archive closes the file
 
 
 class ZipPlan(NamedTuple):
