@@ -81,6 +81,7 @@ else:
         return new
 
     def _make_record(cls, iterable):
+        """Make a new record from a sequence or iterable"""
         result = tuple.__new__(cls, iterable)
         if len(result) != len(cls._fields):
             raise TypeError(f"Expected {len(cls._fields)} arguments, got {len(result)}")
@@ -106,11 +107,9 @@ else:
         """Return self as a plain tuple.  Used by copy and pickle."""
         return tuple(self)
 
-    _make_record.__doc__ = "Make a new record from a sequence or iterable"
-
     def _record(name, fields, defaults, module):
-        if len(set(fields)) != len(fields) or any(f.startswith("_") for f in fields):
-            raise ValueError(f"{name}: field names must be distinct and not start with _")
+        if any(f.startswith("_") for f in fields):  # distinct already: annotation keys
+            raise ValueError(f"{name}: field names must not start with _")
         namespace = {
             "__doc__": f"{name}({', '.join(fields)})",
             "__slots__": (),

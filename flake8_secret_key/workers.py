@@ -74,7 +74,7 @@ def run(
     """``[func(shared, item) for item in items]``, in up to ``jobs`` processes.
 
     A raise in ``func`` counts as a crash of that item. Items go to the
-    workers up to ``chunk`` at a time (see ``chunks``); ``on_done(n)`` is called
+    workers up to ``chunk`` at a time (see ``split``); ``on_done(n)`` is called
     as each chunk of ``n`` items is done. ``fork`` picks the backend (default:
     ``can_fork()``).
     """
