@@ -7,17 +7,18 @@ Each subcommand lives in its own module with ``add_arguments(parser)`` and
 
 from __future__ import annotations
 
-import argparse
 import gc
 import importlib
 import os
 import sys
-from collections.abc import Sequence
 
+from flake8_secret_key.arguments import Arguments, parse
 from flake8_secret_key.tuples import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import Any, NoReturn
+    import argparse
+    from collections.abc import Sequence
+    from typing import NoReturn
 
 COMMANDS = {
     "check": ("flake8_secret_key.cmd_check", "report hardcoded secret keys (CI, ruff users)"),
@@ -26,88 +27,23 @@ COMMANDS = {
 }
 
 
-class _Formatter(argparse.HelpFormatter):
-    """argparse's formatter, sized without ``shutil``.
-
-    argparse builds a formatter for every option it adds, not only for
-    ``--help``, and the default one imports shutil (and with it bz2 and lzma):
-    3 ms of every run. The width is found as ``shutil.get_terminal_size`` would.
-    """
-
-    def __init__(
-        self,
-        prog: str,
-        indent_increment: int = 2,
-        max_help_position: int = 24,
-        width: int | None = None,
-    ) -> None:
-        if width is None:
-            width = _columns() - 2
-        super().__init__(prog, indent_increment, max_help_position, width)
-
-
-def _columns() -> int:
-    try:
-        return int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        pass
-    stdout = sys.__stdout__
-    try:
-        return os.get_terminal_size(stdout.fileno()).columns or 80 if stdout else 80
-    except (ValueError, OSError):
-        return 80
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but usage errors are one line (what, and where to look)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-class _Version(argparse.Action):
-    """``--version``, looked up only when asked for (the lookup scans metadata)."""
-
-    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            found = version("flake8-secret-key")
-        except PackageNotFoundError:  # pragma: no cover
-            found = "unknown"
-        parser.exit(0, f"flake8-secret-key {found}\n")
-
-
 def build_parser(command: str | None = None, alone: bool = False) -> argparse.ArgumentParser:
-    """The parser; only ``command``'s options are added (all with None), and with
-    ``alone`` the other commands are left out altogether."""
-    parser = _Parser(
-        prog="flake8-secret-key",
-        description="Find hardcoded web-framework secret keys and move them to the environment.",
-    )
-    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, (module_name, help_text) in COMMANDS.items():
-        if alone and name != command:
-            continue
-        sp = sub.add_parser(name, help=help_text, description=help_text)
-        assert isinstance(sp, _Parser)
-        if command is None or command == name:
-            importlib.import_module(module_name).add_arguments(sp)
-    return parser
+    """The argparse parser; only ``command``'s options are added (all with None), and
+    with ``alone`` the other commands are left out altogether."""
+    from flake8_secret_key.argparser import build_parser
+
+    return build_parser(COMMANDS, command, alone)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    command = next((a for a in args_list if a in COMMANDS), None)
-    # The command first: the others' parsers are not built (a quarter of a ms
-    # each). Anything else (a typo, --help) gets them all, to list them.
-    parser = build_parser(command, alone=bool(args_list) and args_list[0] == command)
-    args = parser.parse_args(args_list)
+    args = _plain(args_list)
+    if args is None:  # --help, a usage error, anything unusual: argparse
+        command = next((a for a in args_list if a in COMMANDS), None)
+        # The command first: the others' parsers are not built (a quarter of a ms
+        # each). Anything else (a typo, --help) gets them all, to list them.
+        parser = build_parser(command, alone=bool(args_list) and args_list[0] == command)
+        args = parser.parse_args(args_list)
     module = importlib.import_module(COMMANDS[args.command][0])
     # What is loaded by now lives until exit: the collector need not go through it
     # again and again, and forked workers do not copy its pages by looking at it.
@@ -123,6 +59,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The commands report the files they read and write themselves; what gets
         # here is the output stream failing (a full disk, a closed terminal).
         return _failed(exc, f" {args.command}")
+
+
+def _plain(args_list: Sequence[str]) -> argparse.Namespace | None:
+    """The namespace of a plain ``COMMAND ...`` line, parsed without argparse."""
+    if not args_list or args_list[0] not in COMMANDS:
+        return None
+    declared = Arguments()
+    importlib.import_module(COMMANDS[args_list[0]][0]).add_arguments(declared)
+    args = parse(declared.declared, args_list[1:])
+    if args is not None:  # what the top-level parser adds
+        args.version = None
+        args.command = args_list[0]
+    return args
 
 
 def _failed(exc: OSError, command: str = "") -> int:

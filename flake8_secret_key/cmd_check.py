@@ -12,7 +12,6 @@ are imported only by the runs that use them.
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import re
@@ -34,7 +33,10 @@ from flake8_secret_key.source import decode
 from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    import argparse
     from typing import TextIO
+
+    from flake8_secret_key.arguments import Arguments
 
 #: Below this many files one process is faster than starting workers: most files
 #: fail the engine's text prefilter and cost a read and a substring search.
@@ -50,7 +52,7 @@ _MAYBE_NOQA = re.compile("noqa", re.I)
 CODE_PREFIX = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}$", re.ASCII)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: Arguments) -> None:
     """The options of ``check``; values are validated in ``run`` (one-line errors)."""
     add = parser.add_argument
     add("paths", nargs="*", metavar="PATH", help="files or folders to check; - reads stdin")

@@ -11,7 +11,6 @@ cookie, BOM) and the line endings. Nothing printed here holds a key.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import difflib
 import os
@@ -38,6 +37,9 @@ from flake8_secret_key.source import Decoded, decode, encode
 from flake8_secret_key.tuples import NamedTuple
 
 if TYPE_CHECKING:
+    import argparse
+
+    from flake8_secret_key.arguments import Arguments
     from flake8_secret_key.fix import EnvVar, FixResult
 
 PROG = "flake8-secret-key fix"
@@ -45,7 +47,7 @@ GENERATE = "python -c 'import secrets; print(secrets.token_hex())'"
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: Arguments) -> None:
     parser.add_argument(
         "paths",
         nargs="*",

@@ -12,10 +12,8 @@ imported only by the code that needs them.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
 
 from flake8_secret_key.detect import Observation, Source
 from flake8_secret_key.options import (
@@ -48,18 +46,23 @@ from flake8_secret_key.submissions import (
 from flake8_secret_key.tuples import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable, Iterable, Sequence
     from typing import Any
+
+    from flake8_secret_key.arguments import Arguments
+
+    Progress = Callable[[int], None]
 
 #: Fewest submissions worth starting worker processes for; below it, one process.
 #: Forked workers (Linux) start in a millisecond; a process pool takes ~40 ms.
 FORK_MIN = 8
 PARALLEL_MIN = 24
 
-Progress = Callable[[int], None]
 _Want = tuple[bool, bool, bool]  # context, count_skipped_files, split_exports
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: Arguments) -> None:
     parser.add_argument(
         "submissions",
         metavar="SUBMISSIONS",
@@ -90,12 +93,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("give 0 (all cores) or more")
+    value = int(text) if text.isdigit() and text.isascii() else -1
+    if value < 0:  # argparse (loaded by now) reports its errors
+        from argparse import ArgumentTypeError
+
+        try:
+            value = int(text)
+        except ValueError:
+            raise ArgumentTypeError(f"not a number: {text!r}") from None
+        if value < 0:
+            raise ArgumentTypeError("give 0 (all cores) or more")
     return value
 
 

@@ -22,15 +22,17 @@ from __future__ import annotations
 # start-up (its unparser, contextlib...) for the two helpers ``walk`` and
 # ``parse`` below replace. Trees from ``ast.parse`` hold these very classes.
 import _ast as ast
-import enum
-import functools
 import io
 import itertools
-import re
-from collections.abc import Iterable, Iterator, Sequence
 
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
-from flake8_secret_key.tuples import NamedTuple
+from flake8_secret_key.tuples import TYPE_CHECKING, Enum, NamedTuple
+
+# Neither re, enum nor functools: check and report load this module at start-up,
+# and with them it cost ~4 ms more. re is imported where a pattern is used.
+if TYPE_CHECKING:
+    import re
+    from collections.abc import Iterable, Iterator, Sequence
 
 DEFAULT_NAMES: tuple[str, ...] = (
     "SECRET_KEY",
@@ -50,7 +52,7 @@ MAX_DEPTH = 60
 MAX_VALUE = 4096
 
 
-class Source(enum.Enum):
+class Source(Enum):
     """Where a secret key's value comes from."""
 
     LITERAL = "literal"  # written in the source (or computed only from literals)
@@ -61,7 +63,7 @@ class Source(enum.Enum):
     UNKNOWN = "unknown"  # anything else: files, other modules, calls, None
 
 
-class Kind(enum.Enum):
+class Kind(Enum):
     """How a setting is written."""
 
     ATTRIBUTE = "attribute"  # app.secret_key = v
@@ -248,12 +250,13 @@ _ENCODERS = {
 }
 
 
-@functools.lru_cache(maxsize=1)
 def _env_name_pattern() -> re.Pattern[str]:
     """A string shaped like an environment variable's name ("AWS_SECRET_ACCESS_KEY").
 
-    Compiled on first use, not at import: few files need it.
+    Compiled on first use (re keeps it), not at import: few files need it.
     """
+    import re
+
     return re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 
 
@@ -1255,23 +1258,40 @@ class _Walker:
 # --------------------------------------------------------------------------- helpers
 
 
-@functools.lru_cache(maxsize=8)
+#: ``_trigger_words`` and ``_trigger_bytes`` of the name sets seen (a run has one
+#: or two), emptied when they reach ``_KEPT`` sets.
+_TRIGGER_WORDS: dict[frozenset[str], tuple[str, ...]] = {}
+_TRIGGER_BYTES: dict[frozenset[str], tuple[bytes, ...]] = {}
+_KEPT = 8
+
+
 def _trigger_words(names: frozenset[str]) -> tuple[str, ...]:
     """What a setting must spell: a configured name, or ``from_prefixed_env``."""
-    return tuple(sorted({*names, "from_prefixed_env"}, key=len, reverse=True))
+    words = _TRIGGER_WORDS.get(names)
+    if words is None:
+        words = tuple(sorted({*names, "from_prefixed_env"}, key=len, reverse=True))
+        if len(_TRIGGER_WORDS) >= _KEPT:
+            _TRIGGER_WORDS.clear()
+        _TRIGGER_WORDS[names] = words
+    return words
 
 
-@functools.lru_cache(maxsize=8)
 def _trigger_bytes(names: frozenset[str]) -> tuple[bytes, ...]:
     """The trigger words that hold no other one (JWT_SECRET_KEY holds SECRET_KEY):
     a text spells some trigger word exactly when it spells one of these."""
-    words = _trigger_words(names)
-    kept = [w for w in words if not any(o != w and o in w for o in words)]
-    return tuple(word.encode("utf-8") for word in kept)
+    found = _TRIGGER_BYTES.get(names)
+    if found is None:
+        words = _trigger_words(names)
+        kept = [w for w in words if not any(o != w and o in w for o in words)]
+        if len(_TRIGGER_BYTES) >= _KEPT:
+            _TRIGGER_BYTES.clear()
+        found = _TRIGGER_BYTES[names] = tuple(word.encode("utf-8") for word in kept)
+    return found
 
 
-@functools.lru_cache(maxsize=8)
 def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
+    import re  # re keeps the compiled pattern
+
     return re.compile("|".join(map(re.escape, _trigger_words(names))))
 
 

@@ -19,12 +19,12 @@ the worker that read the file.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection, Iterable, Sequence
-
 from flake8_secret_key.detect import Observation, Source, split_lines
 from flake8_secret_key.submissions import printable, sort_key
-from flake8_secret_key.tuples import NamedTuple
+from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Iterable, Sequence
 
 VERDICTS: tuple[str, ...] = (
     "published-key",
@@ -182,6 +182,8 @@ def redact_context(
         if tokenized:
             shown = _redact_line(raw, number, spans, secrets)
         else:  # could not tokenize: hide everything after the first quote
+            import re
+
             shown = re.sub(r"""['"].*""", REDACTED, _redact_line(raw, number, spans, secrets))
         out.append(ContextLine(number, _clip(shown), number == obs.line))
     return tuple(out)
@@ -226,6 +228,7 @@ def _string_spans(
     Plain literals spelling exactly a name in ``keep`` (``"SECRET_KEY"``) are left out.
     """
     import io
+    import re
     import tokenize
 
     spans: list[tuple[int, int, int, int]] = []
@@ -451,6 +454,8 @@ _MD_SPECIAL = r"([\\`*_\[\]<>|&~])"
 
 
 def _md(text: str) -> str:
+    import re  # loaded by now anyway (tokenize), for the HTML and Markdown formats
+
     return re.sub(_MD_SPECIAL, r"\\\1", printable(text))
 
 

@@ -26,9 +26,7 @@ that means listing every folder of every venv.
 from __future__ import annotations
 
 import os
-import re
 import stat
-from collections.abc import Callable, Iterator, Sequence
 
 from flake8_secret_key import zipread
 from flake8_secret_key.scan import (
@@ -43,6 +41,7 @@ from flake8_secret_key.scan import (
 from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # zipfile is imported only when a zip is not plain
+    from collections.abc import Callable, Iterator, Sequence
     from typing import IO, Protocol
     from zipfile import ZipFile
 
@@ -116,6 +115,8 @@ def printable(text: str) -> str:
     """``text`` on one line: control characters shown as ``\\xNN`` escapes."""
     if text.isascii() and text.isprintable():  # most text: nothing to escape
         return text
+    import re  # only for names that need escapes
+
     return re.sub(_CONTROL, lambda m: f"\\x{ord(m.group()):02x}", text)
 
 

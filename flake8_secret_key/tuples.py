@@ -1,4 +1,5 @@
-"""``typing.NamedTuple``'s class syntax, without importing ``typing`` at run time.
+"""``typing.NamedTuple``'s class syntax and a plain ``enum.Enum``, without importing
+``typing`` or ``enum`` at run time.
 
 ``check`` and ``report`` start anew for every run, and ``typing`` was the
 largest import on their way (3-5 ms, more than our own modules together):
@@ -16,6 +17,14 @@ renamed for each record (``code.replace``): defining the 18 records that
 
 Use it like ``typing.NamedTuple``, with ``from __future__ import annotations``
 (annotations are kept as they are, as strings).
+
+``Enum`` is for the engine's two enumerations, which ``report`` and ``check``
+load at start-up: ``enum`` costs them some 4 ms (with ``functools`` and
+``collections``, which nothing else they load needs). It does what those
+enumerations use: members with a ``name`` and a ``value``, compared by
+identity, looked up by value (``Source("literal")``) or by name
+(``Source["LITERAL"]``), iterated in definition order, pickled and copied as
+themselves. For the type checker it *is* ``enum.Enum``.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from __future__ import annotations
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 
 if TYPE_CHECKING:
+    from enum import Enum as Enum
     from typing import NamedTuple as NamedTuple
 else:
     from types import FunctionType
@@ -136,3 +146,104 @@ else:
         raise TypeError("use the class syntax: class Name(NamedTuple): ...")
 
     NamedTuple.__mro_entries__ = lambda bases: (_Record,)
+
+    # ------------------------------------------------------------------ Enum
+
+    class _EnumMeta(type):
+        """Makes each public name of an ``Enum`` subclass's body a member."""
+
+        def __new__(mcls, name, bases, namespace):
+            values = {
+                key: value
+                for key, value in namespace.items()
+                if not key.startswith("_") and not hasattr(value, "__get__")
+            }
+            body = {k: v for k, v in namespace.items() if k not in values}
+            body.setdefault("__slots__", ())
+            cls = super().__new__(mcls, name, bases, body)
+            if values and any(getattr(b, "_members_", None) for b in bases):
+                raise TypeError(f"{name}: cannot extend an enumeration with members")
+            by_name, by_value = {}, {}
+            for key, value in values.items():
+                member = by_value.get(value)  # a second name for a value: an alias
+                if member is None:
+                    member = object.__new__(cls)
+                    object.__setattr__(member, "_name_", key)
+                    object.__setattr__(member, "_value_", value)
+                    by_value[value] = member
+                by_name[key] = member
+                type.__setattr__(cls, key, member)
+            type.__setattr__(cls, "_members_", by_name)
+            type.__setattr__(cls, "_by_value_", by_value)
+            return cls
+
+        def __call__(cls, value):
+            try:
+                return cls._by_value_[value]
+            except (KeyError, TypeError):  # TypeError: an unhashable value
+                pass
+            if isinstance(value, cls):
+                return value
+            raise ValueError(f"{value!r} is not a valid {cls.__qualname__}")
+
+        def __getitem__(cls, name):
+            return cls._members_[name]
+
+        def __iter__(cls):
+            return iter(cls._by_value_.values())
+
+        def __len__(cls):
+            return len(cls._by_value_)
+
+        def __contains__(cls, member):
+            return isinstance(member, cls) and member._name_ in cls._members_
+
+        def __setattr__(cls, name, value):
+            if name in cls.__dict__.get("_members_", ()):
+                raise AttributeError(f"cannot reassign member {name!r}")
+            super().__setattr__(name, value)
+
+        def __delattr__(cls, name):
+            if name in cls.__dict__.get("_members_", ()):
+                raise AttributeError(f"cannot delete member {name!r}")
+            super().__delattr__(name)
+
+        def __repr__(cls):
+            return f"<enum {cls.__name__!r}>"
+
+    class Enum(metaclass=_EnumMeta):
+        __slots__ = ("_name_", "_value_")
+
+        @property
+        def name(self):
+            """The member's name."""
+            return self._name_
+
+        @property
+        def value(self):
+            """The member's value."""
+            return self._value_
+
+        def __repr__(self):
+            return f"<{type(self).__name__}.{self._name_}: {self._value_!r}>"
+
+        def __str__(self):
+            return f"{type(self).__name__}.{self._name_}"
+
+        def __hash__(self):
+            return hash(self._name_)
+
+        def __setattr__(self, name, value):
+            raise AttributeError(f"cannot set {name!r} of {self!r}")
+
+        def __delattr__(self, name):
+            raise AttributeError(f"cannot delete {name!r} of {self!r}")
+
+        def __reduce_ex__(self, protocol):
+            return type(self), (self._value_,)
+
+        def __copy__(self):
+            return self
+
+        def __deepcopy__(self, memo):
+            return self

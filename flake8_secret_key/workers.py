@@ -19,7 +19,6 @@ import os
 import select
 import struct
 import sys
-from collections.abc import Callable, Sequence
 
 from flake8_secret_key.tuples import TYPE_CHECKING
 
@@ -31,6 +30,7 @@ except ImportError:  # pragma: no cover  (an interpreter without the C pickler)
     from pickle import dumps, loads
 
 if TYPE_CHECKING:  # typeshed knows signal, not _signal; the type variables are for it too
+    from collections.abc import Callable, Sequence
     from signal import SIG_DFL, SIGINT, SIGKILL
     from signal import signal as set_handler
     from typing import TypeVar

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from flake8_secret_key import cmd_check, pyproject_config, scan, workers
+from flake8_secret_key import cmd_check, options, pyproject_config, scan, workers
 from flake8_secret_key.cli import main
 from flake8_secret_key.options import is_test_path
 
@@ -447,6 +449,20 @@ def test_test_files_that_are_skipped_are_not_read(
 )
 def test_what_counts_as_test_code(path: str, is_test: bool) -> None:
     assert is_test_path(path) is is_test
+
+
+NAME_PARTS = st.sampled_from(
+    ["test_", "_test", "test", "conftest", ".py", ".pyi", ".pyc", "a", "\n", ".", "_", "é"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(NAME_PARTS, max_size=6).map("".join))
+def test_test_file_names_are_told_as_the_pattern_tells_them(name: str) -> None:
+    import re
+
+    expected = re.match(options._TEST_FILE, name) is not None
+    assert options._is_test_file(name) is expected
 
 
 # --------------------------------------------------------------------- pyproject

@@ -579,3 +579,15 @@ def test_line_filter_changes_no_result(src: str) -> None:
         (o.line, o.kind, o.source, o.target) for o in observe(tree, lines=split_lines(text))
     ]
     assert filtered == walked
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(" \t\n\x0b\x1c\u2028\u3000\xa0-_aB\u0130\xdf"), max_size=12)
+)
+def test_known_key_matching_drops_what_the_pattern_drops(text: str) -> None:
+    import re
+
+    from flake8_secret_key.known_keys import normalize
+
+    assert normalize(text) == re.sub(r"[\s\-_]+", "", text).casefold()

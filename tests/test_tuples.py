@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import copy
+import enum
 import pickle
 import subprocess
 import sys
 import typing
+from pathlib import Path
 
 import pytest
 
-from flake8_secret_key.tuples import NamedTuple
+from flake8_secret_key.tuples import Enum, NamedTuple
 
 
 class Point(NamedTuple):
@@ -151,3 +153,77 @@ def test_the_rest_of_the_namedtuple_surface() -> None:
 
         class Private(NamedTuple):
             _hidden: int
+
+
+# ------------------------------------------------------------------ Enum
+
+
+class Colour(Enum):
+    """Colours: the docstring stays."""
+
+    RED = "red"
+    GREEN = "green"
+    CRIMSON = "red"  # an alias, as in enum
+
+    def warm(self) -> bool:
+        return self is Colour.RED
+
+
+class StdColour(enum.Enum):
+    RED = "red"
+    GREEN = "green"
+    CRIMSON = "red"
+
+
+def test_enum_members_behave_as_enums_do() -> None:
+    for ours, theirs in ((Colour, StdColour),):
+        assert [m.name for m in ours] == [m.name for m in theirs] == ["RED", "GREEN"]
+        assert [m.value for m in ours] == [m.value for m in theirs]
+        assert len(ours) == len(theirs) == 2
+        assert ours("red") is ours.RED is ours.CRIMSON is ours["CRIMSON"]
+        assert ours(ours.GREEN) is ours.GREEN
+        assert ours.RED in ours and "red" not in list(ours)
+    assert repr(Colour.RED) == repr(StdColour.RED).replace("StdColour", "Colour")
+    assert str(Colour.GREEN) == "Colour.GREEN" == str(StdColour.GREEN).replace("Std", "")
+    assert Colour.__doc__ == "Colours: the docstring stays."
+    assert Colour.RED.warm() and not Colour.GREEN.warm()
+    assert {Colour.RED: 1}[Colour("red")] == 1 and Colour.RED != "red"
+
+
+def test_enum_members_are_singletons_through_pickle_and_copy() -> None:
+    for member in Colour:
+        for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+            assert pickle.loads(pickle.dumps(member, protocol)) is member
+        assert copy.copy(member) is member and copy.deepcopy(member) is member
+
+
+def test_enum_errors_say_what_enum_says() -> None:
+    for cls in (Colour, StdColour):
+        with pytest.raises(ValueError, match=r"^'blue' is not a valid (Std)?Colour$"):
+            cls("blue")
+        with pytest.raises(ValueError):
+            cls([])  # unhashable: a ValueError too
+        with pytest.raises(KeyError):
+            cls["BLUE"]
+        with pytest.raises(AttributeError):
+            cls.RED = "x"  # type: ignore[misc]
+        with pytest.raises(AttributeError):
+            del cls.RED
+    with pytest.raises(AttributeError):
+        Colour.RED.x = 1  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+
+        class More(Colour):  # type: ignore[misc]
+            BLUE = "blue"
+
+
+def test_the_engine_enums_load_no_enum() -> None:
+    code = "import sys, flake8_secret_key.detect; print('enum' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    assert out.stdout.strip() == "False"
