@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 
-from flake8_secret_key.detect import Observation, Source
+from flake8_secret_key.detect import Observation, Source, may_hold_setting_bytes
 from flake8_secret_key.options import (
     Config,
     OptionError,
@@ -254,19 +254,19 @@ def _mark(
     file_errors: list[tuple[str, str]] = []
     texts: list[tuple[str, str, list[Observation]]] = []
     scanned = 0
-    for source_file in reader.files():
-        path = source_file.path
+    engine = config.engine
+    for path, data, error in reader.files():
         scanned += 1
-        error = source_file.error
-        observations: list[Observation] = []
         if error is None:
-            result = analyze_bytes(source_file.data, path, config)
+            if not may_hold_setting_bytes(data, engine):
+                continue  # most files: no name spelled, nothing to analyse or record
+            result = analyze_bytes(data, path, config)
             error, observations = result.error, result.observations
         if error is not None:
             file_errors.append((path, error))
             continue
         if context and observations:
-            texts.append((path, _text(source_file.data), observations))
+            texts.append((path, _text(data), observations))
         else:
             findings.extend(_finding(path, o, observations, None) for o in observations)
     if texts:  # the HTML context: redact each file's values in every file shown
