@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import sys
-from collections.abc import Iterable, Sequence
 
 from flake8_secret_key import rules, scan
 from flake8_secret_key.detect import SourceError, split_lines
@@ -34,6 +32,7 @@ from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Iterable, Sequence
     from typing import TextIO
 
     from flake8_secret_key.arguments import Arguments
@@ -45,11 +44,12 @@ FORK_MIN_FILES = 100
 POOL_MIN_FILES = 400
 
 #: flake8's own patterns for noqa comments, line and file (flake8/defaults.py).
-NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.I)
-NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.I)
-_MAYBE_NOQA = re.compile("noqa", re.I)
+#: Compiled where used (re keeps them): most runs need none of them, and without
+#: them check loads no re at all.
+NOQA_INLINE = r"(?i)# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?"
+NOQA_FILE = r"(?i)\s*# flake8[:=]\s*noqa"
 #: flake8's VALID_CODE_PREFIX: what --select and --ignore accept.
-CODE_PREFIX = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}$", re.ASCII)
+CODE_PREFIX = r"(?a)^[A-Z]{1,3}[0-9]{0,3}$"
 
 
 def add_arguments(parser: Arguments) -> None:
@@ -221,7 +221,9 @@ def _codes(
     elif isinstance(value, str):
         value = [value]
     codes = _list(value, None)
-    bad = [c for c in codes if not CODE_PREFIX.match(c)]
+    import re  # only for codes given
+
+    bad = [c for c in codes if not re.match(CODE_PREFIX, c)]
     if bad:
         raise OptionError(f"{where}: not a code prefix: {', '.join(bad)} (e.g. SKY, SKY1, SKY100)")
     return codes
@@ -369,10 +371,12 @@ def without_noqa(findings: Sequence[Finding], text: str) -> list[Finding]:
     covers all its lines; ``# noqa: SKY1`` covers codes by prefix (case matters);
     a bare ``# noqa`` covers every code.
     """
-    if not _MAYBE_NOQA.search(text):  # most files: no tokenizing, nothing to drop
+    if not _may_have_noqa(text):  # most files: no tokenizing, nothing to drop
         return list(findings)
+    import re
+
     lines = split_lines(text)
-    if any(NOQA_FILE.match(line) for line in lines):
+    if any(re.match(NOQA_FILE, line) for line in lines):
         return []
     noqa_lines = _noqa_line_mapping(text, lines)
     kept = []
@@ -380,7 +384,7 @@ def without_noqa(findings: Sequence[Finding], text: str) -> list[Finding]:
         line = noqa_lines.get(finding.line)
         if line is None:
             line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
-        match = NOQA_INLINE.search(line)
+        match = re.search(NOQA_INLINE, line)
         if match is None:
             kept.append(finding)
             continue
@@ -390,6 +394,15 @@ def without_noqa(findings: Sequence[Finding], text: str) -> list[Finding]:
         if not finding.code.startswith(tuple(codes)):
             kept.append(finding)
     return kept
+
+
+def _may_have_noqa(text: str) -> bool:
+    """Whether ``text`` spells "noqa" in any case (``re.search("(?i)noqa", text)``)."""
+    if text.isascii():  # in ASCII text, ignoring case is lowering it
+        return "noqa" in text.lower()
+    import re
+
+    return re.search("(?i)noqa", text) is not None
 
 
 def _noqa_line_mapping(text: str, lines: Sequence[str]) -> dict[int, str]:

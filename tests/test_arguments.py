@@ -184,6 +184,17 @@ def test_report_loads_neither_argparse_nor_re(tmp_path: Path) -> None:
     assert HEAVY & loaded == set()
 
 
+def test_check_loads_neither_argparse_nor_re(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text('app.secret_key = "dev"\n')
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n')  # not our table
+    loaded = _modules_after(["check", "."], tmp_path)  # text: json would load re
+    assert "flake8_secret_key.cmd_check" in loaded
+    assert HEAVY & loaded == set()
+    # With the table, tomllib reads it (and loads re and typing): the price of options.
+    (tmp_path / "pyproject.toml").write_text('[tool.flake8-secret-key]\nexclude = ["build"]\n')
+    assert "tomllib" in _modules_after(["check", "."], tmp_path)
+
+
 def test_report_help_still_uses_argparse(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "flake8_secret_key.cli", "report", "--help"],

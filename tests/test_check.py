@@ -736,3 +736,11 @@ def test_start_up_imports_nothing_heavy(tmp_path: Path) -> None:
     )
     assert result.stderr == "[]\n"
     assert result.stdout.startswith("app.py:1:28: SKY100 ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("noqaNOQA #:\u212a\xe9\u0130\u0131x"), max_size=10))
+def test_the_noqa_prefilter_finds_what_the_pattern_finds(text: str) -> None:
+    import re
+
+    assert cmd_check._may_have_noqa(text) is (re.search("(?i)noqa", text) is not None)
