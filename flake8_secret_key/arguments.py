@@ -202,11 +202,9 @@ def _default(option: _Option) -> Any:
     kwargs = option.declared.kwargs
     if option.action == "store_true":
         return kwargs.get("default", False)
-    value = kwargs.get("default")
+    value = kwargs.get("default")  # the very object, as argparse hands it out
     if isinstance(value, str) and kwargs.get("type") is not None:
         return _UNSURE  # argparse converts a string default: leave that to it
-    if isinstance(value, list) and option.action == "append":
-        return value  # argparse hands the very list out when the option is absent
     return value
 
 
