@@ -1,8 +1,9 @@
 """``flake8-secret-key check|report|fix``: one console script, three subcommands.
 
-Each subcommand lives in its own module with ``add_arguments(parser)`` and
-``run(args) -> int``; this file only dispatches, so ``check`` never pays for
-``fix``'s libcst import.
+Each subcommand lives in its own module with ``add_arguments(arguments)`` (the
+options it declares: see ``arguments``) and ``run(args) -> int``; this file only
+dispatches, so ``check`` never pays for ``fix``'s libcst import, and a plain
+command line never pays for argparse.
 """
 
 from __future__ import annotations
