@@ -7,11 +7,10 @@ Imported only then: argparse loads gettext, locale and re.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 
-from flake8_secret_key.arguments import Arguments, apply
+from flake8_secret_key.arguments import apply, declarations
 from flake8_secret_key.tuples import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -91,7 +90,5 @@ def build_parser(
         sp = sub.add_parser(name, help=help_text, description=help_text)
         assert isinstance(sp, _Parser)
         if command is None or command == name:
-            declared = Arguments()
-            importlib.import_module(module_name).add_arguments(declared)
-            apply(declared.declared, sp)
+            apply(declarations(module_name), sp)
     return parser

@@ -19,6 +19,8 @@ tests compare both on generated command lines.
 
 from __future__ import annotations
 
+import importlib
+
 from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -64,6 +66,13 @@ class _Group:
 
     def add_argument(self, *flags: str, **kwargs: Any) -> None:
         self.owner.declared.append(Declared(flags, kwargs, self.number))
+
+
+def declarations(module_name: str) -> list[Declared]:
+    """What the command module ``module_name`` declares in its ``add_arguments``."""
+    arguments = Arguments()
+    importlib.import_module(module_name).add_arguments(arguments)
+    return arguments.declared
 
 
 def apply(declared: Sequence[Declared], parser: argparse.ArgumentParser) -> None:

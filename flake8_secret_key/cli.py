@@ -13,7 +13,7 @@ import importlib
 import os
 import sys
 
-from flake8_secret_key.arguments import Arguments, parse
+from flake8_secret_key.arguments import declarations, parse
 from flake8_secret_key.tuples import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -66,9 +66,7 @@ def _plain(args_list: Sequence[str]) -> argparse.Namespace | None:
     """The namespace of a plain ``COMMAND ...`` line, parsed without argparse."""
     if not args_list or args_list[0] not in COMMANDS:
         return None
-    declared = Arguments()
-    importlib.import_module(COMMANDS[args_list[0]][0]).add_arguments(declared)
-    args = parse(declared.declared, args_list[1:])
+    args = parse(declarations(COMMANDS[args_list[0]][0]), args_list[1:])
     if args is not None:  # what the top-level parser adds
         args.version = None
         args.command = args_list[0]
