@@ -1258,35 +1258,33 @@ class _Walker:
 # --------------------------------------------------------------------------- helpers
 
 
-#: ``_trigger_words`` and ``_trigger_bytes`` of the name sets seen (a run has one
-#: or two), emptied when they reach ``_KEPT`` sets.
-_TRIGGER_WORDS: dict[frozenset[str], tuple[str, ...]] = {}
-_TRIGGER_BYTES: dict[frozenset[str], tuple[bytes, ...]] = {}
+#: ``_triggers`` of the name sets seen (a run has one or two), emptied when it
+#: reaches ``_KEPT`` sets.
+_TRIGGERS: dict[frozenset[str], tuple[tuple[str, ...], tuple[bytes, ...]]] = {}
 _KEPT = 8
+
+
+def _triggers(names: frozenset[str]) -> tuple[tuple[str, ...], tuple[bytes, ...]]:
+    """``_trigger_words`` and ``_trigger_bytes`` of ``names``, computed once."""
+    found = _TRIGGERS.get(names)
+    if found is None:
+        words = tuple(sorted({*names, "from_prefixed_env"}, key=len, reverse=True))
+        kept = [w for w in words if not any(o != w and o in w for o in words)]
+        if len(_TRIGGERS) >= _KEPT:
+            _TRIGGERS.clear()
+        found = _TRIGGERS[names] = (words, tuple(word.encode("utf-8") for word in kept))
+    return found
 
 
 def _trigger_words(names: frozenset[str]) -> tuple[str, ...]:
     """What a setting must spell: a configured name, or ``from_prefixed_env``."""
-    words = _TRIGGER_WORDS.get(names)
-    if words is None:
-        words = tuple(sorted({*names, "from_prefixed_env"}, key=len, reverse=True))
-        if len(_TRIGGER_WORDS) >= _KEPT:
-            _TRIGGER_WORDS.clear()
-        _TRIGGER_WORDS[names] = words
-    return words
+    return _triggers(names)[0]
 
 
 def _trigger_bytes(names: frozenset[str]) -> tuple[bytes, ...]:
     """The trigger words that hold no other one (JWT_SECRET_KEY holds SECRET_KEY):
     a text spells some trigger word exactly when it spells one of these."""
-    found = _TRIGGER_BYTES.get(names)
-    if found is None:
-        words = _trigger_words(names)
-        kept = [w for w in words if not any(o != w and o in w for o in words)]
-        if len(_TRIGGER_BYTES) >= _KEPT:
-            _TRIGGER_BYTES.clear()
-        found = _TRIGGER_BYTES[names] = tuple(word.encode("utf-8") for word in kept)
-    return found
+    return _triggers(names)[1]
 
 
 def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
