@@ -34,7 +34,7 @@ from flake8_secret_key.report import (
     sort_rows,
 )
 from flake8_secret_key.rules import code_for, message
-from flake8_secret_key.scan import analyze_bytes
+from flake8_secret_key.scan import analyze_spelled
 from flake8_secret_key.submissions import (
     IsAnExport,
     Reader,
@@ -93,16 +93,16 @@ def add_arguments(parser: Arguments) -> None:
 
 
 def _jobs(text: str) -> int:
-    value = int(text) if text.isdigit() and text.isascii() else -1
-    if value < 0:  # argparse (loaded by now) reports its errors
+    try:
+        value: int | None = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 0:  # argparse (loaded by now) reports its errors
         from argparse import ArgumentTypeError
 
-        try:
-            value = int(text)
-        except ValueError:
-            raise ArgumentTypeError(f"not a number: {text!r}") from None
-        if value < 0:
-            raise ArgumentTypeError("give 0 (all cores) or more")
+        if value is None:
+            raise ArgumentTypeError(f"not a number: {text!r}")
+        raise ArgumentTypeError("give 0 (all cores) or more")
     return value
 
 
@@ -260,7 +260,7 @@ def _mark(
         if error is None:
             if not may_hold_setting_bytes(data, engine):
                 continue  # most files: no name spelled, nothing to analyse or record
-            result = analyze_bytes(data, path, config)
+            result = analyze_spelled(data, path, config)
             error, observations = result.error, result.observations
         if error is not None:
             file_errors.append((path, error))

@@ -7,7 +7,8 @@ are called (a folder holding ``pyvenv.cfg``, or any ``site-packages`` /
 ``myenv/``, Windows-style ``venv/Lib/site-packages``: all pruned, not walked.
 
 ``analyze_bytes`` is the one place where a file's bytes become observations for
-``check`` and ``report`` (``fix`` also decodes through ``source.decode``).
+``check`` and ``report`` (``fix`` also decodes through ``source.decode``);
+``analyze_spelled`` is its second half, for a caller that ran the prefilter itself.
 """
 
 from __future__ import annotations
@@ -183,6 +184,11 @@ def analyze_bytes(data: bytes, path: str, config: Config) -> FileResult:
     """
     if not may_hold_setting_bytes(data, config.engine):
         return FileResult(path, [])  # not even decoded: it spells no name
+    return analyze_spelled(data, path, config)
+
+
+def analyze_spelled(data: bytes, path: str, config: Config) -> FileResult:
+    """``analyze_bytes`` for bytes that passed ``may_hold_setting_bytes`` already."""
     try:
         text = decode(data).text
         return FileResult(path, observe_text(text, config.engine, path))
