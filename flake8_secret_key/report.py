@@ -402,20 +402,24 @@ def _spreadsheet_safe(text: str) -> str:
 
 
 def _csv(rows: Sequence[Row], title: str) -> str:
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([key for key, _ in COLUMNS])
+    """RFC 4180 fields, one row a line: what the csv module's writer writes with
+    ``lineterminator="\\n"``, except that a field holding a carriage return is
+    quoted (Python 3.11's writer leaves it bare, which splits the row on reading:
+    a student can name a folder ``a\\rb``). Written here, the csv module (which
+    loads re and enum) is not loaded either."""
+    lines = [",".join(_csv_field(key) for key, _ in COLUMNS)]
     for row in rows:
-        writer.writerow(
-            [
-                c if key in _NUMERIC else _spreadsheet_safe(c)
-                for (key, _), c in zip(COLUMNS, _cells(row), strict=True)
-            ]
-        )
-    return out.getvalue()
+        cells = zip(COLUMNS, _cells(row), strict=True)
+        fields = (c if key in _NUMERIC else _spreadsheet_safe(c) for (key, _), c in cells)
+        lines.append(",".join(_csv_field(c) for c in fields))
+    return "\n".join(lines) + "\n"
+
+
+def _csv_field(text: str) -> str:
+    """``text`` as one CSV field: quoted, with its quotes doubled, if it needs it."""
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _json(rows: Sequence[Row], title: str) -> str:

@@ -228,6 +228,48 @@ def test_csv_cells_cannot_become_formulas() -> None:
     assert record["submission"] == "'=HYPERLINK(1)" and record["error"] == "'-1+1"
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    names=st.lists(st.text(), min_size=1, max_size=4),
+    location=st.text(),
+    reason=st.text(st.characters(blacklist_categories=["Cs"])),
+)
+def test_csv_reads_back_as_written(names: list[str], location: str, reason: str) -> None:
+    """Any text, quotes, commas and line breaks included, reads back into the cell it
+    was written to; without carriage returns, it is what the csv module writes."""
+    rows = [Row(name, "error", 0, location, 0, 0, reason) for name in names]
+    text = render(rows, "csv")
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(records) == len(rows) + 1
+    by = [dict(zip(records[0], r, strict=True)) for r in records[1:]]
+    assert [r["submission"] for r in by] == [_formula_safe(n) for n in names]
+    assert {r["first_location"] for r in by} == {_formula_safe(location)}
+    assert {r["error"] for r in by} == {_formula_safe(reason)}
+    if "\r" not in text:
+        again = io.StringIO(newline="")
+        csv.writer(again, lineterminator="\n").writerows(records)
+        assert again.getvalue() == text
+
+
+def _formula_safe(text: str) -> str:
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def test_csv_quotes_a_carriage_return_in_a_student_name(tmp_path: Path) -> None:
+    """Python 3.11's csv writer leaves a bare carriage return in a field, which splits
+    the row in a spreadsheet; a student can put one in a folder or file name."""
+    sub = tmp_path / "cohort" / "bad\rname"
+    sub.mkdir(parents=True)
+    (sub / "a\rp.py").write_text('app.secret_key = "abc123xyz"\n')
+    cohort = str(tmp_path / "cohort")
+    cmd = [sys.executable, "-m", "flake8_secret_key.cli", "report", cohort, "--format", "csv"]
+    proc = subprocess.run(cmd, capture_output=True)
+    assert proc.returncode == 0 and proc.stderr == b""
+    (record,) = csv.DictReader(io.StringIO(proc.stdout.decode("utf-8"), newline=""))
+    assert record["submission"] == "bad\rname" and record["verdict"] == "hardcoded"
+    assert record["first_location"] == "a\rp.py:1"
+
+
 def test_json_parses(rows: list[Row]) -> None:
     doc = json.loads(render(rows, "json"))
     assert doc["version"] == 1
