@@ -33,7 +33,7 @@ from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterable, Sequence
-    from typing import TextIO
+    from typing import Any, TextIO
 
     from flake8_secret_key.arguments import Arguments
 
@@ -349,11 +349,23 @@ def _check_files(files: list[str], settings: Settings) -> Iterable[Checked]:
     if not workers.can_fork() and len(files) < POOL_MIN_FILES:
         return [check_path(path, settings) for path in files]
     chunk = max(1, min(64, len(files) // (jobs * 8)))
-    return workers.run(_check_in_worker, settings, files, jobs, _worker_died, chunk)
+    codec = (_plain, _unplain)
+    return workers.run(_check_in_worker, settings, files, jobs, _worker_died, chunk, codec=codec)
 
 
 def _check_in_worker(settings: Settings, path: str) -> Checked:
     return check_path(path, settings)
+
+
+def _plain(result: Checked) -> Any:
+    """A worker's result as plain tuples and lists, for ``marshal`` (see ``workers``)."""
+    return result.path, [tuple(f) for f in result.findings], result.error
+
+
+def _unplain(data: Any) -> Checked:
+    """``_plain``'s record again."""
+    path, findings, error = data
+    return Checked(path, [Finding(*f) for f in findings], error)
 
 
 def _worker_died(path: str) -> Checked:

@@ -24,6 +24,7 @@ from flake8_secret_key.options import (
 )
 from flake8_secret_key.report import (
     FORMATS,
+    ContextLine,
     Finding,
     Row,
     decide,
@@ -341,12 +342,31 @@ def _parallel(
     from flake8_secret_key import workers
 
     chunk = max(1, min(16, len(subs) // (jobs * 8)))
-    return workers.run(_mark_in_worker, (config, want), subs, jobs, _worker_died, chunk, step)
+    codec = (_plain, _unplain)
+    return workers.run(
+        _mark_in_worker, (config, want), subs, jobs, _worker_died, chunk, step, codec=codec
+    )
 
 
 def _mark_in_worker(shared: tuple[Config, _Want], sub: Submission) -> Row | list[Submission]:
     config, want = shared
     return _mark_unit(sub, config, want)
+
+
+def _plain(unit: Row | list[Submission]) -> Any:
+    """A worker's result as plain tuples and lists, for ``marshal`` (see ``workers``)."""
+    if isinstance(unit, list):  # an export's members
+        return [tuple(sub) for sub in unit]
+    found = tuple((*f[:-1], tuple(map(tuple, f.context))) for f in unit.observations)
+    return (*unit[:7], found, *unit[8:])
+
+
+def _unplain(data: Any) -> Row | list[Submission]:
+    """``_plain``'s records again."""
+    if isinstance(data, list):
+        return [Submission(*sub) for sub in data]
+    found = tuple(Finding._make((*f[:-1], tuple(map(ContextLine._make, f[-1])))) for f in data[7])
+    return Row._make((*data[:7], found, *data[8:]))
 
 
 def _worker_died(sub: Submission) -> Row | list[Submission]:

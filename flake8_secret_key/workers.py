@@ -1,10 +1,12 @@
 """Running one function over many items in worker processes, for ``check`` and ``report``.
 
 On Linux the workers are forked children that get chunk numbers through a pipe
-and send pickled results back through another. Starting one costs about a
+and send their results back through another. Starting one costs about a
 millisecond; a ``ProcessPoolExecutor`` costs some 40 ms of imports and start-up,
 which is more than ``check`` takes on a whole small project. The children
-inherit the items and the function, so nothing but the results is pickled.
+inherit the items and the function, so nothing but the results is sent: pickled,
+or, given a ``codec``, as plain values written by ``marshal``, which is loaded
+already (``_pickle`` loads ``functools`` and ``collections``: 3% of a ``report``).
 Elsewhere (no ``fork``, or macOS, where forking is unsafe for system
 libraries) ``concurrent.futures.ProcessPoolExecutor`` does the same job.
 
@@ -15,6 +17,7 @@ kills its process a second time gets ``lost(item)`` as its result.
 
 from __future__ import annotations
 
+import marshal
 import os
 import select
 import struct
@@ -22,24 +25,20 @@ import sys
 
 from flake8_secret_key.tuples import TYPE_CHECKING
 
-# The C halves of pickle and signal: what is used here, without the Python halves'
-# start-up (pickle's Python pickler, signal's enums): 2 ms of every parallel run.
-try:
-    from _pickle import dumps, loads
-except ImportError:  # pragma: no cover  (an interpreter without the C pickler)
-    from pickle import dumps, loads
-
 if TYPE_CHECKING:  # typeshed knows signal, not _signal; the type variables are for it too
     from collections.abc import Callable, Sequence
     from signal import SIG_DFL, SIGINT, SIGKILL
     from signal import signal as set_handler
-    from typing import TypeVar
+    from typing import Any, TypeVar
 
     A = TypeVar("A")
     T = TypeVar("T")
     R = TypeVar("R")
     _Done = Callable[[range, Sequence[R]], None]
-else:
+    #: ``(encode, decode)``: a result as values ``marshal`` writes (str, bytes, int,
+    #: float, None, bool, and tuples, lists, sets and dicts of them), and back.
+    Codec = tuple[Callable[[R], Any], Callable[[Any], R]]
+else:  # the C half of signal, without the Python half's enums
     try:
         from _signal import SIG_DFL, SIGINT, SIGKILL
         from _signal import signal as set_handler
@@ -70,13 +69,15 @@ def run(
     chunk: int = 1,
     on_done: Callable[[int], None] | None = None,
     fork: bool | None = None,
+    codec: Codec[R] | None = None,
 ) -> list[R]:
     """``[func(shared, item) for item in items]``, in up to ``jobs`` processes.
 
     A raise in ``func`` counts as a crash of that item. Items go to the
     workers up to ``chunk`` at a time (see ``split``); ``on_done(n)`` is called
     as each chunk of ``n`` items is done. ``fork`` picks the backend (default:
-    ``can_fork()``).
+    ``can_fork()``). Forked workers send results through ``codec`` (see
+    ``Codec``) if given, else pickled; a result it cannot encode is lost.
     """
     chunks = split(len(items), chunk, jobs)
     results: dict[int, R] = {}
@@ -88,9 +89,12 @@ def run(
 
     jobs = max(1, min(jobs, len(chunks)))
     forked = can_fork() if fork is None else fork
-    crashed = (_run_forked if forked else _run_pool)(func, shared, items, chunks, jobs, done)
+    if forked:
+        crashed = _run_forked(func, shared, items, chunks, jobs, done, codec)
+    else:
+        crashed = _run_pool(func, shared, items, chunks, jobs, done)
     for index in sorted(crashed):
-        alone = _run_alone(func, shared, items[index], forked)
+        alone = _run_alone(func, shared, items[index], forked, codec)
         done(range(index, index + 1), [lost(items[index]) if alone is None else alone])
     return [results[i] for i in range(len(items))]
 
@@ -130,6 +134,7 @@ def _run_forked(
     chunks: Sequence[range],
     jobs: int,
     done: _Done[R],
+    codec: Codec[R] | None = None,
 ) -> set[int]:
     """Run every chunk in forked workers; returns the items of chunks lost to a crash."""
     workers: list[_Worker] = []
@@ -142,7 +147,7 @@ def _run_forked(
     def start() -> bool:
         """A new worker with the next chunk; False when none can be started."""
         try:
-            worker = _fork_worker(func, shared, items, chunks, workers)
+            worker = _fork_worker(func, shared, items, chunks, workers, codec)
         except OSError:  # no more processes or pipes (EAGAIN, EMFILE): fewer workers
             return False
         workers.append(worker)
@@ -164,7 +169,7 @@ def _run_forked(
         while running:
             for fd, _ in poller.poll():  # readable, or hung up (the worker ended)
                 worker = running[fd]
-                message: tuple[int, list[R]] | None = _receive(worker.results)
+                message = _receive(worker.results, codec)
                 if message is None:  # the worker died: its chunk is run again, item by item
                     if worker.chunk is not None:
                         crashed.update(chunks[worker.chunk])
@@ -199,6 +204,7 @@ def _fork_worker(
     items: Sequence[T],
     chunks: Sequence[range],
     others: Sequence[_Worker],
+    codec: Codec[R] | None,
 ) -> _Worker:
     task_read, task_write = os.pipe()
     result_read, result_write = os.pipe()
@@ -211,7 +217,7 @@ def _fork_worker(
             for other in others:  # so that each pipe's end-of-file means its worker ended
                 _close(other)
             set_handler(SIGINT, SIG_DFL)
-            _serve(func, shared, items, chunks, task_read, result_write)
+            _serve(func, shared, items, chunks, task_read, result_write, codec)
             status = 0
         finally:
             os._exit(status)
@@ -227,6 +233,7 @@ def _serve(
     chunks: Sequence[range],
     tasks: int,
     results: int,
+    codec: Codec[R] | None,
 ) -> None:
     while True:
         data = _read_exact(tasks, _TASK.size)
@@ -236,7 +243,11 @@ def _serve(
         if number == _STOP:
             return
         values = [func(shared, items[i]) for i in chunks[number]]
-        payload = dumps(values, protocol=_PROTOCOL)
+        if codec is None:
+            payload = _pickler().dumps(values, protocol=_PROTOCOL)
+        else:
+            encode = codec[0]
+            payload = marshal.dumps([encode(value) for value in values])
         _write_all(results, _HEADER.pack(number, len(payload)) + payload)
 
 
@@ -251,7 +262,7 @@ def _give(worker: _Worker, todo: list[int]) -> bool:
     return number != _STOP
 
 
-def _receive(fd: int) -> tuple[int, list[R]] | None:
+def _receive(fd: int, codec: Codec[R] | None) -> tuple[int, list[R]] | None:
     header = _read_exact(fd, _HEADER.size)
     if header is None:
         return None
@@ -259,8 +270,21 @@ def _receive(fd: int) -> tuple[int, list[R]] | None:
     payload = _read_exact(fd, size)
     if payload is None:
         return None
-    values: list[R] = loads(payload)
+    if codec is None:
+        values: list[R] = _pickler().loads(payload)
+    else:
+        decode = codec[1]
+        values = [decode(value) for value in marshal.loads(payload)]
     return number, values
+
+
+def _pickler() -> Any:
+    """The C half of pickle (``dumps``, ``loads``), without the Python half's start-up."""
+    try:
+        import _pickle as pickler
+    except ImportError:  # pragma: no cover  (an interpreter without the C pickler)
+        import pickle as pickler  # type: ignore[no-redef]
+    return pickler
 
 
 def _read_exact(fd: int, size: int) -> bytes | None:
@@ -336,11 +360,15 @@ def _run_pool(
     return crashed
 
 
-def _run_alone(func: Callable[[A, T], R], shared: A, item: T, forked: bool) -> R | None:
+def _run_alone(
+    func: Callable[[A, T], R], shared: A, item: T, forked: bool, codec: Codec[R] | None
+) -> R | None:
     """``func(shared, item)`` in a process of its own; None if that process dies."""
     if forked:
         kept: list[R] = []
-        crashed = _run_forked(func, shared, [item], [range(1)], 1, lambda _, v: kept.extend(v))
+        crashed = _run_forked(
+            func, shared, [item], [range(1)], 1, lambda _, v: kept.extend(v), codec
+        )
         return kept[0] if kept and not crashed else None
     from concurrent.futures import ProcessPoolExecutor
 

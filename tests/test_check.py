@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import marshal
 import os
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 from flake8_secret_key import cmd_check, options, pyproject_config, scan, workers
 from flake8_secret_key.cli import main
+from flake8_secret_key.formats import Finding
 from flake8_secret_key.options import is_test_path
 
 HARDCODED = 'app.config["SECRET_KEY"] = "hunter2-do-not-print"\n'
@@ -736,6 +738,39 @@ def test_start_up_imports_nothing_heavy(tmp_path: Path) -> None:
     )
     assert result.stderr == "[]\n"
     assert result.stdout.startswith("app.py:1:28: SKY100 ")
+
+
+@pytest.mark.skipif(not workers.can_fork(), reason="marshal carries forked workers' results")
+def test_parallel_check_loads_no_pickle(project: Path) -> None:
+    for i in range(12):
+        write(project / f"m{i:02}.py", HARDCODED)
+    code = (
+        "import sys; from flake8_secret_key import cmd_check; cmd_check.FORK_MIN_FILES = 2; "
+        "from flake8_secret_key.cli import main; before = set(sys.modules); "
+        "main(['check', '--jobs', '2', '.']); "
+        "print(sorted({'pickle', '_pickle', 'functools'} - before & set(sys.modules)), "
+        "'flake8_secret_key.workers' in sys.modules, file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert result.stderr == "[] True\n"
+    assert len(result.stdout.splitlines()) == 12
+
+
+TEXT = st.text(st.characters(blacklist_categories=["Cs"])) | st.just("x\udcff.py")
+COUNT = st.integers(min_value=0, max_value=2**40)
+FINDINGS = st.builds(Finding, TEXT, COUNT, COUNT, COUNT, COUNT, TEXT, TEXT, TEXT, TEXT)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.builds(cmd_check.Checked, TEXT, st.lists(FINDINGS, max_size=3), st.none() | TEXT))
+def test_a_workers_result_crosses_marshal_unchanged(result: cmd_check.Checked) -> None:
+    """Records and all: a record that changes shape without the codec following fails here."""
+    back = cmd_check._unplain(marshal.loads(marshal.dumps(cmd_check._plain(result))))
+    assert type(back) is cmd_check.Checked and back == result
+    assert type(back.findings) is list
+    assert all(type(f) is Finding for f in back.findings)
 
 
 @settings(max_examples=300, deadline=None)

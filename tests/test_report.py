@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import marshal
 import os
 import subprocess
 import sys
@@ -27,6 +28,8 @@ from flake8_secret_key.report import (
     FORMATS,
     REDACTED,
     VERDICTS,
+    ContextLine,
+    Finding,
     Row,
     redact_context,
     render,
@@ -690,18 +693,57 @@ def test_start_up_imports_nothing_heavy() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_parallel_marking_loads_only_the_c_halves_of_pickle_and_signal(cohort: Path) -> None:
+@pytest.mark.skipif(not workers.can_fork(), reason="marshal carries forked workers' results")
+def test_parallel_marking_loads_neither_pickle_nor_signal(cohort: Path) -> None:
+    """The rows come back through marshal (loaded already): no pickle, whose C half
+    loads functools and collections, and only the C half of signal."""
     code = (
         "import sys\n"
         "from flake8_secret_key import cmd_report, workers\n"
         "from flake8_secret_key.options import make_config\n"
         "from flake8_secret_key.submissions import list_submissions\n"
-        "assert workers.can_fork()\n"
+        "before = set(sys.modules)\n"
         f"rows = cmd_report.mark_all(list_submissions({str(cohort)!r}), make_config(), jobs=2)\n"
-        "print(len(rows), sorted({'pickle', 'signal'} & set(sys.modules)))\n"
+        "print(len(rows), sorted({'pickle', '_pickle', 'signal', 'functools'} - before\n"
+        "                        & set(sys.modules)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == f"{len(EXPECTED)} []"
+
+
+TEXT = st.text(st.characters(blacklist_categories=["Cs"])) | st.sampled_from(["", "x\udcff.py"])
+COUNT = st.integers(min_value=0, max_value=2**40)
+CONTEXT_LINES = st.builds(ContextLine, COUNT, TEXT, st.booleans())
+FINDINGS = st.builds(
+    Finding, TEXT, COUNT, COUNT, COUNT, COUNT, st.none() | TEXT, TEXT, TEXT, TEXT,
+    st.lists(CONTEXT_LINES, max_size=3).map(tuple),
+)  # fmt: skip
+ROWS = st.builds(
+    Row, TEXT, TEXT, COUNT, TEXT, COUNT, COUNT, TEXT,
+    st.lists(FINDINGS, max_size=3).map(tuple),
+    st.lists(st.tuples(TEXT, TEXT), max_size=2).map(tuple),
+    st.lists(TEXT, max_size=2).map(tuple),
+    st.none() | COUNT,
+)  # fmt: skip
+MEMBERS = st.lists(st.builds(Submission, TEXT, TEXT, st.none() | TEXT, st.none() | st.booleans()))
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal, and of the same types all the way down (a record is not a plain tuple)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (tuple, list)):
+        assert isinstance(b, (tuple, list))
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+@settings(max_examples=200, deadline=None)
+@given(ROWS | MEMBERS)
+def test_a_workers_result_crosses_marshal_unchanged(unit: Row | list[Submission]) -> None:
+    """What a worker sends (rows, or an export's members) comes back as it was, records
+    and all: a record that changes shape without the codec following fails here."""
+    assert _same(cmd_report._unplain(marshal.loads(marshal.dumps(cmd_report._plain(unit)))), unit)
 
 
 def test_console_script_end_to_end(cohort: Path) -> None:

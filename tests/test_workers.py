@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NamedTuple
 
 import pytest
 
@@ -141,6 +142,46 @@ def test_a_worker_that_cannot_be_replaced_leaves_its_work_to_the_others(
     # Two workers, then a failed fork: the dead worker's replacement, or (when the other
     # worker had already emptied the queue) item 12's lone rerun, which is then run here.
     assert len(forks) in (4, 5)
+    assert no_children_left()
+
+
+class Point(NamedTuple):
+    x: int
+    y: int
+
+
+def point(offset: int, item: int) -> Point:
+    if item == 13:
+        os._exit(7)
+    return Point(item, item * item + offset)
+
+
+@BACKENDS
+def test_a_codec_carries_records_through_marshal(fork: bool) -> None:
+    """Results come back as the records they were, also from an item's lone rerun."""
+    items = list(range(30))
+    got = workers.run(point, 1, items, 2, lost_point, chunk=4, fork=fork, codec=CODEC)
+    assert got == [Point(13, -1) if i == 13 else Point(i, i * i + 1) for i in items]
+    assert all(type(p) is Point for p in got)
+    assert no_children_left()
+
+
+CODEC = (tuple, Point._make)
+
+
+def lost_point(item: int) -> Point:
+    return Point(item, -1)
+
+
+def test_a_result_the_codec_cannot_write_is_lost_not_fatal(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    if not workers.can_fork():
+        pytest.skip("no fork")
+    unwritable = (lambda p: p, Point._make)  # marshal refuses a tuple subclass
+    got = workers.run(point, 0, [1, 2, 3], 2, lost_point, fork=True, codec=unwritable)
+    assert got == [Point(1, -1), Point(2, -1), Point(3, -1)]
+    assert capfd.readouterr() == ("", "")
     assert no_children_left()
 
 
