@@ -733,9 +733,7 @@ def test_start_up_imports_nothing_heavy(tmp_path: Path) -> None:
         "'ast', 'selectors', 'bisect'); "
         "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
-    )
+    result = _python(code, tmp_path)
     assert result.stderr == "[]\n"
     assert result.stdout.startswith("app.py:1:28: SKY100 ")
 
@@ -751,11 +749,16 @@ def test_parallel_check_loads_no_pickle(project: Path) -> None:
         "print(sorted({'pickle', '_pickle', 'functools'} - before & set(sys.modules)), "
         "'flake8_secret_key.workers' in sys.modules, file=sys.stderr)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=False
-    )
+    result = _python(code, project)
     assert result.stderr == "[] True\n"
     assert len(result.stdout.splitlines()) == 12
+
+
+def _python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python -c code`` in a fresh interpreter, run in ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=False
+    )
 
 
 TEXT = st.text(st.characters(blacklist_categories=["Cs"])) | st.just("x\udcff.py")
