@@ -258,6 +258,20 @@ def commands(cohort: Path, jobs: int | None) -> dict[str, list[str] | None]:
     }
 
 
+def print_install_notes() -> None:
+    """What about this install moves the ratios: an old pip's console script, and an
+    editable install, whose import hook every Python started here runs (floor too)."""
+    launcher = Path(sys.executable).parent / "flake8-secret-key"
+    if launcher.exists() and "\nimport re\n" in launcher.read_text(errors="replace"):
+        print(f"note: {launcher} (written by an old pip) imports re, some 5 ms of every "
+              "run of report and check; `pip install -U pip`, then reinstall")  # fmt: skip
+    site = Path(sysconfig.get_paths()["purelib"])
+    if any(site.glob("__editable__*flake8_secret_key*.pth")):
+        print("note: an editable install: its import hook runs at every Python start here, "
+              "the floor's too, which\n  makes the ratios smaller than in a plain install "
+              "(`pip install .`)")  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="60 submissions, 2 rounds")
@@ -290,10 +304,7 @@ def main() -> int:
         for name, cmd in cmds.items():
             if cmd is None:
                 print(f"skipped {name}: flake8_secret_key.cmd_check is not there yet")
-        launcher = Path(sys.executable).parent / "flake8-secret-key"
-        if launcher.exists() and "\nimport re\n" in launcher.read_text(errors="replace"):
-            print(f"note: {launcher} (written by an old pip) imports re, some 5 ms of every "
-                  "run of report and check; `pip install -U pip`, then reinstall")  # fmt: skip
+        print_install_notes()
         for cmd in runnable.values():  # warm the disk cache and the .pyc files
             measure(cmd)
         walls: dict[str, list[float]] = {name: [] for name in runnable}
