@@ -4,9 +4,10 @@ On Linux the workers are forked children that get chunk numbers through a pipe
 and send their results back through another. Starting one costs about a
 millisecond; a ``ProcessPoolExecutor`` costs some 40 ms of imports and start-up,
 which is more than ``check`` takes on a whole small project. The children
-inherit the items and the function, so nothing but the results is sent: pickled,
-or, given a ``codec``, as plain values written by ``marshal``, which is loaded
-already (``_pickle`` loads ``functools`` and ``collections``: 3% of a ``report``).
+inherit the items and the function, so nothing but the results is sent, as
+plain values written by ``marshal`` (a ``codec`` turns records into such values
+and back). marshal is loaded already; ``_pickle`` loads ``functools`` and
+``collections``, 3% of a ``report``.
 Elsewhere (no ``fork``, or macOS, where forking is unsafe for system
 libraries) ``concurrent.futures.ProcessPoolExecutor`` does the same job.
 
@@ -46,13 +47,11 @@ else:  # the C half of signal, without the Python half's enums
         from signal import SIG_DFL, SIGINT, SIGKILL
         from signal import signal as set_handler
 
-#: A result message: chunk number and the length of the pickled results after it.
+#: A result message: chunk number and the length of the marshalled results after it.
 _HEADER = struct.Struct("!II")
 #: A task message: a chunk number; ``_STOP`` asks the worker to exit.
 _TASK = struct.Struct("!I")
 _STOP = 0xFFFFFFFF
-#: pickle.HIGHEST_PROTOCOL of every Python this runs on (3.8 and later).
-_PROTOCOL = 5
 
 
 def can_fork() -> bool:
@@ -76,8 +75,8 @@ def run(
     A raise in ``func`` counts as a crash of that item. Items go to the
     workers up to ``chunk`` at a time (see ``split``); ``on_done(n)`` is called
     as each chunk of ``n`` items is done. ``fork`` picks the backend (default:
-    ``can_fork()``). Forked workers send results through ``codec`` (see
-    ``Codec``) if given, else pickled; a result it cannot encode is lost.
+    ``can_fork()``). Forked workers send results as ``marshal`` writes them,
+    through ``codec`` (see ``Codec``) if given; a result that cannot be sent is lost.
     """
     chunks = split(len(items), chunk, jobs)
     results: dict[int, R] = {}
@@ -243,11 +242,8 @@ def _serve(
         if number == _STOP:
             return
         values = [func(shared, items[i]) for i in chunks[number]]
-        if codec is None:
-            payload = _pickler().dumps(values, protocol=_PROTOCOL)
-        else:
-            encode = codec[0]
-            payload = marshal.dumps([encode(value) for value in values])
+        plain: list[Any] = values if codec is None else [codec[0](v) for v in values]
+        payload = marshal.dumps(plain)
         _write_all(results, _HEADER.pack(number, len(payload)) + payload)
 
 
@@ -270,21 +266,8 @@ def _receive(fd: int, codec: Codec[R] | None) -> tuple[int, list[R]] | None:
     payload = _read_exact(fd, size)
     if payload is None:
         return None
-    if codec is None:
-        values: list[R] = _pickler().loads(payload)
-    else:
-        decode = codec[1]
-        values = [decode(value) for value in marshal.loads(payload)]
-    return number, values
-
-
-def _pickler() -> Any:
-    """The C half of pickle (``dumps``, ``loads``), without the Python half's start-up."""
-    try:
-        import _pickle as pickler
-    except ImportError:  # pragma: no cover  (an interpreter without the C pickler)
-        import pickle as pickler  # type: ignore[no-redef]
-    return pickler
+    values: list[Any] = marshal.loads(payload)
+    return number, values if codec is None else [codec[1](v) for v in values]
 
 
 def _read_exact(fd: int, size: int) -> bytes | None:
