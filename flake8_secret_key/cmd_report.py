@@ -95,16 +95,20 @@ def add_arguments(parser: Arguments) -> None:
 
 def _jobs(text: str) -> int:
     try:
-        value: int | None = int(text)
+        value = int(text)
     except ValueError:
-        value = None
-    if value is None or value < 0:  # argparse (loaded by now) reports its errors
-        from argparse import ArgumentTypeError
-
-        if value is None:
-            raise ArgumentTypeError(f"not a number: {text!r}")
-        raise ArgumentTypeError("give 0 (all cores) or more")
+        raise _bad_value(f"not a number: {text!r}") from None
+    if value < 0:
+        raise _bad_value("give 0 (all cores) or more")
     return value
+
+
+def _bad_value(message: str) -> Exception:
+    """The error argparse reports for a bad value; argparse parses such a line anyway,
+    so it is imported only here."""
+    from argparse import ArgumentTypeError
+
+    return ArgumentTypeError(message)
 
 
 def run(args: argparse.Namespace) -> int:
