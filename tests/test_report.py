@@ -31,6 +31,7 @@ from flake8_secret_key.report import (
     ContextLine,
     Finding,
     Row,
+    _spreadsheet_safe,
     redact_context,
     render,
 )
@@ -245,17 +246,13 @@ def test_csv_reads_back_as_written(names: list[str], location: str, reason: str)
     records = list(csv.reader(io.StringIO(text, newline="")))
     assert len(records) == len(rows) + 1
     by = [dict(zip(records[0], r, strict=True)) for r in records[1:]]
-    assert [r["submission"] for r in by] == [_formula_safe(n) for n in names]
-    assert {r["first_location"] for r in by} == {_formula_safe(location)}
-    assert {r["error"] for r in by} == {_formula_safe(reason)}
+    assert [r["submission"] for r in by] == [_spreadsheet_safe(n) for n in names]
+    assert {r["first_location"] for r in by} == {_spreadsheet_safe(location)}
+    assert {r["error"] for r in by} == {_spreadsheet_safe(reason)}
     if "\r" not in text:
         again = io.StringIO(newline="")
         csv.writer(again, lineterminator="\n").writerows(records)
         assert again.getvalue() == text
-
-
-def _formula_safe(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def test_csv_quotes_a_carriage_return_in_a_student_name(tmp_path: Path) -> None:
