@@ -9,10 +9,11 @@ span of the expression to replace (``Observation.value``); LibCST's
 is found by its span and nothing else is matched by pattern here.
 
 Every byte outside the rewritten expressions is kept (LibCST round-trips the
-source); an ``import os`` is added only when no usable binding exists.
+source); an ``import os`` is added only when no usable binding exists
+(``fix_imports`` says how ``os.environ`` is spelled at each rewritten place).
 
-This is the only module that imports ``libcst``; the flake8 plugin never
-imports it.
+This module and ``fix_imports`` are the only ones that import ``libcst``; the
+flake8 plugin never imports them.
 """
 
 from __future__ import annotations
@@ -21,18 +22,10 @@ import ast
 import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import libcst as cst
-from libcst.metadata import (
-    BaseAssignment,
-    CodeRange,
-    ImportAssignment,
-    MetadataWrapper,
-    PositionProvider,
-    Scope,
-    ScopeProvider,
-)
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from flake8_secret_key import rules
 from flake8_secret_key.detect import (
@@ -44,8 +37,8 @@ from flake8_secret_key.detect import (
     Span,
     env_name,
 )
+from flake8_secret_key.fix_imports import OsNames, add_import_os, bound_otherwise
 from flake8_secret_key.options import Config
-from flake8_secret_key.tuples import NamedTuple
 
 #: Codes ``fix`` rewrites; SKY900 (generated keys) is left to the user.
 FIXABLE = frozenset({"SKY100", "SKY101", "SKY102"})
@@ -135,7 +128,7 @@ def fix_text(text: str, config: Config | None = None, filename: str = "<unknown>
         ) from None
     except RecursionError:
         raise SourceError("too deeply nested for LibCST") from None
-    return _Fixer(module, observations, _bound_otherwise(text)).run()
+    return _Fixer(module, observations, bound_otherwise(text)).run()
 
 
 def _observations(text: str, config: Config, filename: str) -> list[Observation]:
@@ -190,8 +183,7 @@ class _Fixer:
         self.observations = observations
         self.positions = self.wrapper.resolve(PositionProvider)
         self.index = _Index(self.positions)
-        self._scopes: Mapping[cst.CSTNode, Scope | None] | None = None
-        self._bound_otherwise = bound
+        self.os_names = OsNames(self.wrapper, self.positions, bound)
 
     def run(self) -> FixResult:
         plans: dict[Span, _Plan] = {}
@@ -219,7 +211,7 @@ class _Fixer:
                     env_vars[plan.var] = self._env_var(obs, plan)
         new = self.module.visit(_Rewriter(plans.values(), accessor.expr))
         if accessor.needs_import:
-            new = _add_import_os(new)
+            new = add_import_os(new)
         return FixResult(new.code, _sorted(fixed), _sorted(left), list(env_vars.values()))
 
     # -- decisions ------------------------------------------------------------
@@ -317,12 +309,12 @@ class _Fixer:
         if not replacing:
             return _Accessor("os.environ", needs_import=False)
         first = min((s.line, s.col) for s in replacing)
-        for name, expr in self._os_bindings(first):
-            if all(self._resolves_to_os(plans[s].node, name) for s in replacing):
+        for name, expr in self.os_names.bindings(first):
+            if all(self.os_names.resolves_to_os(plans[s].node, name) for s in replacing):
                 return _Accessor(expr, needs_import=False)
         accessor = _Accessor("os.environ", needs_import=True)
         for span in replacing:
-            if not self._free_or_os(plans[span].node, "os"):
+            if not self.os_names.free_or_os(plans[span].node, "os"):
                 for obs in owners.pop(span):
                     left.append(_left(obs, "the name os means something else here: "
                                            "rewrite by hand"))  # fmt: skip
@@ -330,55 +322,6 @@ class _Fixer:
         if not any(p.drop_arg is None for p in plans.values()):
             return _Accessor("os.environ", needs_import=False)
         return accessor
-
-    def _os_bindings(self, before: tuple[int, int]) -> list[tuple[str, str]]:
-        """Top-level ``import os [as o]`` / ``from os import environ [as e]`` above ``before``.
-
-        Returns ``(bound name, accessor expression)``, plain ``os`` first.
-        """
-        found: list[tuple[int, str, str]] = []
-        for stmt in self.module.body:
-            if not isinstance(stmt, cst.SimpleStatementLine):
-                continue
-            start = self.positions[stmt].start
-            if (start.line, start.column) >= before:
-                break
-            for small in stmt.body:
-                for name, expr in _os_names(small):
-                    rank = 0 if name == "os" else 1 if expr.endswith(".environ") else 2
-                    found.append((rank, name, expr))
-        found.sort(key=lambda f: f[0])
-        return [(name, expr) for _, name, expr in found]
-
-    def _assignments(self, node: cst.CSTNode, name: str) -> list[BaseAssignment] | None:
-        """What ``name`` can mean at ``node`` (None when scope analysis failed)."""
-        if self._scopes is None:
-            try:
-                self._scopes = self.wrapper.resolve(ScopeProvider)
-            except Exception:  # a safety net only: when it fails, nothing is trusted
-                self._scopes = {}
-        scope = self._scopes.get(node)
-        return None if scope is None else list(scope[name])
-
-    def _resolves_to_os(self, node: cst.CSTNode, name: str) -> bool:
-        """``name`` (imported above) means only ``os`` / ``os.environ`` at ``node``."""
-        if name not in self._bound_otherwise:
-            return True
-        found = self._assignments(node, name)
-        return bool(found) and self._free_or_os(node, name)
-
-    def _free_or_os(self, node: cst.CSTNode, name: str) -> bool:
-        """``name`` is unbound at ``node``, or bound only to ``os`` / ``os.environ``.
-
-        Scope analysis is slow, so it runs only when the module binds ``name``
-        to something else somewhere (a WSGI ``environ`` parameter, ``os = ...``).
-        """
-        if name not in self._bound_otherwise:
-            return True
-        found = self._assignments(node, name)
-        return found is not None and all(
-            isinstance(a, ImportAssignment) and _os_names_of(a.node, name) for a in found
-        )
 
     # -- environment variables --------------------------------------------------------
 
@@ -418,74 +361,6 @@ def env_file_value(value: str) -> str | None:
     if "'" not in value:
         return f"'{value}'"
     return None
-
-
-def _bound_otherwise(text: str) -> frozenset[str]:
-    """Names the module binds to anything but ``os`` / ``os.environ`` (anywhere)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            names.update(node.names)
-        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
-            names.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            names.add(node.rest)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name != "os" and not (
-                    alias.asname is None and alias.name.startswith("os.")
-                ):
-                    names.add(alias.asname or alias.name.split(".")[0])
-        elif isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                if not (node.module == "os" and not node.level and alias.name == "environ"):
-                    names.add(alias.asname or alias.name)
-    return frozenset(names)
-
-
-def _os_names(small: cst.BaseSmallStatement) -> Iterable[tuple[str, str]]:
-    """Names an import statement binds to ``os`` / ``os.environ``, with the accessor."""
-    if isinstance(small, cst.Import):
-        for alias in small.names:
-            dotted = _dotted(alias.name)
-            if alias.asname is None and dotted.split(".")[0] == "os":
-                yield "os", "os.environ"
-            elif dotted == "os" and alias.asname is not None:
-                asname = alias.asname.name
-                if isinstance(asname, cst.Name):
-                    yield asname.value, f"{asname.value}.environ"
-    elif (
-        isinstance(small, cst.ImportFrom)
-        and small.module is not None
-        and not small.relative
-        and _dotted(small.module) == "os"
-        and not isinstance(small.names, cst.ImportStar)
-    ):
-        for alias in small.names:
-            if _dotted(alias.name) == "environ":
-                bound = alias.asname.name if alias.asname is not None else alias.name
-                if isinstance(bound, cst.Name):
-                    yield bound.value, bound.value
-
-
-def _os_names_of(node: cst.CSTNode, name: str) -> bool:
-    return isinstance(node, (cst.Import, cst.ImportFrom)) and any(
-        bound == name for bound, _ in _os_names(node)
-    )
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
 
 
 def _drop_conflicts(
@@ -594,45 +469,3 @@ def _without_arg(call: cst.Call, index: int) -> cst.Call:
             comma=removed.comma, whitespace_after_arg=removed.whitespace_after_arg
         )
     return call.with_changes(args=args)
-
-
-def _add_import_os(module: cst.Module) -> cst.Module:
-    """``import os`` after the module docstring and ``from __future__`` imports."""
-    body = list(module.body)
-    at = 0
-    if body and _is_docstring(body[0]):
-        at = 1
-    while at < len(body) and _is_future(body[at]):
-        at += 1
-    new = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name("os"))])])
-    if at < len(body) and at > 0:
-        # Keep the blank lines that separated the docstring from the code above
-        # the new import, so that the next statement's comments stay with it.
-        nxt = body[at]
-        lines = list(nxt.leading_lines)
-        blank = 0
-        while blank < len(lines) and lines[blank].comment is None:
-            blank += 1
-        new = new.with_changes(leading_lines=lines[:blank])
-        body[at] = nxt.with_changes(leading_lines=lines[blank:])
-    body.insert(at, new)
-    return module.with_changes(body=body)
-
-
-def _is_docstring(stmt: cst.BaseStatement) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and len(stmt.body) == 1
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
-
-
-def _is_future(stmt: cst.BaseStatement) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and any(
-        isinstance(s, cst.ImportFrom)
-        and s.module is not None
-        and not s.relative
-        and _dotted(s.module) == "__future__"
-        for s in stmt.body
-    )
