@@ -24,9 +24,10 @@ from __future__ import annotations
 import _ast as ast
 import io
 import itertools
+from enum import Enum
+from typing import TYPE_CHECKING, NamedTuple
 
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
-from flake8_secret_key.tuples import TYPE_CHECKING, Enum, NamedTuple
 
 # Neither re, enum nor functools: check and report load this module at start-up,
 # and with them it cost ~4 ms more. re is imported where a pattern is used.

@@ -30,14 +30,11 @@ that need them, so ``check`` with the text format stays light.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 from flake8_secret_key import rules
 from flake8_secret_key.detect import Observation
-from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
-    from typing import Any
 
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "github")
 

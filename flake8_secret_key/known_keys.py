@@ -14,10 +14,8 @@ Matching ignores case, spaces, ``-`` and ``_`` (``normalize``). Three kinds of e
 
 from __future__ import annotations
 
-from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
+from collections.abc import Iterable
+from typing import NamedTuple
 
 FLASK_QUICKSTART = "the Flask documentation (quickstart, sessions)"
 FLASK_TUTORIAL = "the Flask tutorial"

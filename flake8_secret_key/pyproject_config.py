@@ -27,13 +27,10 @@ parser is imported only when a ``pyproject.toml`` mentions the table.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from flake8_secret_key.options import OptionError
-from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-    from typing import Any
 
 TABLE = "flake8-secret-key"
 

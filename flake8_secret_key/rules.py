@@ -11,9 +11,10 @@ keys, names where the key was published.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flake8_secret_key.detect import Observation, Source
 from flake8_secret_key.known_keys import USER_LIST
-from flake8_secret_key.tuples import NamedTuple
 
 
 class Rule(NamedTuple):

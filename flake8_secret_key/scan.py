@@ -14,6 +14,8 @@ are called (a folder holding ``pyvenv.cfg``, or any ``site-packages`` /
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from flake8_secret_key.detect import (
     Observation,
@@ -23,10 +25,6 @@ from flake8_secret_key.detect import (
 )
 from flake8_secret_key.options import Config
 from flake8_secret_key.source import decode
-from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
 
 #: Folders that hold installed packages: a virtual environment's, wherever they sit.
 PACKAGE_DIRS = frozenset({"site-packages", "dist-packages"})

@@ -7,9 +7,9 @@ encodes back with the same encoding, BOM and line endings.
 from __future__ import annotations
 
 import codecs
+from typing import NamedTuple
 
 from flake8_secret_key.detect import SourceError
-from flake8_secret_key.tuples import NamedTuple
 
 
 class Decoded(NamedTuple):

@@ -729,8 +729,7 @@ def test_start_up_imports_nothing_heavy(tmp_path: Path) -> None:
     code = (
         "import sys; from flake8_secret_key.cli import main; main(['check', 'app.py']); "
         "heavy = ('json', 'libcst', 'multiprocessing', 'concurrent.futures', 'tomllib', "
-        "'flake8', 'shutil', 'tokenize', 'pickle', 'flake8_secret_key.workers', 'typing', "
-        "'ast', 'selectors', 'bisect'); "
+        "'flake8', 'tokenize', 'flake8_secret_key.workers'); "
         "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)"
     )
     result = _python(code, tmp_path)
