@@ -105,6 +105,13 @@ class _Plan(NamedTuple):
     drop_arg: int | None = None  # index in node.args (decouple / environs default)
 
 
+class _Accessor(NamedTuple):
+    """How the rewritten places spell ``os.environ``, and whether ``import os`` is added."""
+
+    expr: str  # "os.environ", "o.environ" or "environ"
+    needs_import: bool
+
+
 def fix_text(text: str, config: Config | None = None, filename: str = "<unknown>") -> FixResult:
     """Rewrite the hardcoded keys in ``text``; raises ``SourceError`` (one line).
 
@@ -206,7 +213,7 @@ class _Fixer:
         env_vars: dict[str, EnvVar] = {}
         for span, plan in plans.items():
             for obs in owners[span]:
-                fixed.append(_fixed(obs, plan, accessor))
+                fixed.append(_fixed(obs, plan, accessor.expr))
                 if plan.var not in env_vars:
                     env_vars[plan.var] = self._env_var(obs, plan)
         new = self.module.visit(_Rewriter(plans.values(), accessor.expr))
@@ -293,8 +300,10 @@ class _Fixer:
             isinstance(node.func, cst.Name) and node.func.value in _WRAPPERS
         ):
             return f"a {how} read with a fallback inside a larger expression: rewrite by hand"
-        index = _default_arg(node, positional_ok=obs.reader == "decouple" or isinstance(
-            node.func, cst.Attribute))  # fmt: skip
+        # config("K", "x") and env.str("K", "x") take the default second; with
+        # django-environ, env("K", str) takes a cast there.
+        positional_ok = obs.reader == "decouple" or isinstance(node.func, cst.Attribute)
+        index = _default_arg(node, positional_ok)
         if index is None:
             return f"could not find the default of this {how} read: rewrite by hand"
         return _Plan(node, var, drop_arg=index)
@@ -312,16 +321,12 @@ class _Fixer:
         for name, expr in self.os_names.bindings(first):
             if all(self.os_names.resolves_to_os(plans[s].node, name) for s in replacing):
                 return _Accessor(expr, needs_import=False)
-        accessor = _Accessor("os.environ", needs_import=True)
+        reason = "the name os means something else here: rewrite by hand"
         for span in replacing:
             if not self.os_names.free_or_os(plans[span].node, "os"):
-                for obs in owners.pop(span):
-                    left.append(_left(obs, "the name os means something else here: "
-                                           "rewrite by hand"))  # fmt: skip
+                left.extend(_left(obs, reason) for obs in owners.pop(span))
                 del plans[span]
-        if not any(p.drop_arg is None for p in plans.values()):
-            return _Accessor("os.environ", needs_import=False)
-        return accessor
+        return _Accessor("os.environ", any(p.drop_arg is None for p in plans.values()))
 
     # -- environment variables --------------------------------------------------------
 
@@ -345,11 +350,6 @@ class _Fixer:
         if not isinstance(value, str) or env_file_value(value) is None:
             return EnvVar(plan.var, None, "the old key cannot be written in an env file")
         return EnvVar(plan.var, value)
-
-
-class _Accessor(NamedTuple):
-    expr: str  # "os.environ", "o.environ" or "environ"
-    needs_import: bool
 
 
 def env_file_value(value: str) -> str | None:
@@ -409,18 +409,14 @@ def _default_arg(call: cst.Call, positional_ok: bool) -> int | None:
     return None
 
 
-def _read_text(accessor: _Accessor, plan: _Plan, call_func: str | None = None) -> str:
-    if plan.drop_arg is not None:
-        return f'{call_func or "config"}("{plan.var}")'
-    return f'{accessor.expr}["{plan.var}"]'
-
-
-def _fixed(obs: Observation, plan: _Plan, accessor: _Accessor) -> Fixed:
-    func = None
-    if plan.drop_arg is not None and isinstance(plan.node, cst.Call):
-        func = cst.Module([]).code_for_node(plan.node.func)
-    return Fixed(obs.line, obs.col, rules.code_for(obs) or "", obs.target,
-                 _read_text(accessor, plan, func), plan.var)  # fmt: skip
+def _fixed(obs: Observation, plan: _Plan, environ: str) -> Fixed:
+    if plan.drop_arg is None:
+        replacement = _environ_read(environ, plan.var)
+    else:  # the same read without its default
+        assert isinstance(plan.node, cst.Call)
+        replacement = f'{cst.Module([]).code_for_node(plan.node.func)}("{plan.var}")'
+    code = rules.code_for(obs) or ""
+    return Fixed(obs.line, obs.col, code, obs.target, replacement, plan.var)
 
 
 def _left(obs: Observation, reason: str) -> Left:
@@ -455,10 +451,14 @@ class _Rewriter(cst.CSTTransformer):
             assert isinstance(updated_node, cst.Call)
             return _without_arg(updated_node, plan.drop_arg)  # type: ignore[return-value]
         assert isinstance(updated_node, cst.BaseExpression)
-        read = cst.parse_expression(f'{self.environ}["{plan.var}"]')
+        read = cst.parse_expression(_environ_read(self.environ, plan.var))
         return read.with_changes(  # type: ignore[return-value]
             lpar=updated_node.lpar, rpar=updated_node.rpar
         )
+
+
+def _environ_read(environ: str, var: str) -> str:
+    return f'{environ}["{var}"]'
 
 
 def _without_arg(call: cst.Call, index: int) -> cst.Call:

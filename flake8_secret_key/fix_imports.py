@@ -73,7 +73,9 @@ class OsNames:
         if name not in self._bound_otherwise:
             return True
         found = self._assignments(node, name)
-        return bool(found) and self.free_or_os(node, name)
+        if not found:  # unbound here after all, or scope analysis failed
+            return False
+        return _only_os(found, name)
 
     def free_or_os(self, node: cst.CSTNode, name: str) -> bool:
         """``name`` is unbound at ``node``, or bound only to ``os`` / ``os.environ``.
@@ -84,9 +86,7 @@ class OsNames:
         if name not in self._bound_otherwise:
             return True
         found = self._assignments(node, name)
-        return found is not None and all(
-            isinstance(a, ImportAssignment) and _os_names_of(a.node, name) for a in found
-        )
+        return found is not None and _only_os(found, name)
 
 
 def bound_otherwise(text: str) -> frozenset[str]:
@@ -143,9 +143,13 @@ def _os_names(small: cst.BaseSmallStatement) -> Iterable[tuple[str, str]]:
                     yield bound.value, bound.value
 
 
-def _os_names_of(node: cst.CSTNode, name: str) -> bool:
-    return isinstance(node, (cst.Import, cst.ImportFrom)) and any(
-        bound == name for bound, _ in _os_names(node)
+def _only_os(assignments: Iterable[BaseAssignment], name: str) -> bool:
+    """Every one of ``assignments`` is an import binding ``name`` to ``os`` / ``os.environ``."""
+    return all(
+        isinstance(a, ImportAssignment)
+        and isinstance(a.node, (cst.Import, cst.ImportFrom))
+        and any(bound == name for bound, _ in _os_names(a.node))
+        for a in assignments
     )
 
 
