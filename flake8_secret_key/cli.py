@@ -1,25 +1,22 @@
 """``flake8-secret-key check|report|fix``: one console script, three subcommands.
 
-Each subcommand lives in its own module with ``add_arguments(arguments)`` (the
-options it declares: see ``arguments``) and ``run(args) -> int``; this file only
-dispatches, so ``check`` never pays for ``fix``'s libcst import, and a plain
-command line never pays for argparse.
+Each subcommand lives in its own module with ``add_arguments(parser)`` (its
+options, on an argparse subparser) and ``run(args) -> int``; this file builds
+the parser and dispatches. A run imports only the module of the command it
+runs, so ``check`` never loads ``report``'s or ``fix``'s (nor libcst, which
+``fix`` imports inside ``run``).
 """
 
 from __future__ import annotations
 
-import gc
+import argparse
 import importlib
 import os
 import sys
+from collections.abc import Collection, Sequence
+from typing import Any, NoReturn
 
-from flake8_secret_key.arguments import declarations, parse
-from flake8_secret_key.tuples import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import argparse
-    from collections.abc import Sequence
-    from typing import NoReturn
+PROG = "flake8-secret-key"
 
 COMMANDS = {
     "check": ("flake8_secret_key.cmd_check", "report hardcoded secret keys (CI, ruff users)"),
@@ -28,49 +25,99 @@ COMMANDS = {
 }
 
 
-def build_parser(command: str | None = None, alone: bool = False) -> argparse.ArgumentParser:
-    """The argparse parser; only ``command``'s options are added (all with None), and
-    with ``alone`` the other commands are left out altogether."""
-    from flake8_secret_key.argparser import build_parser
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line (what, and where to look)."""
 
-    return build_parser(COMMANDS, command, alone)
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked for (the lookup scans metadata)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version(PROG)
+        except PackageNotFoundError:  # pragma: no cover
+            found = "unknown"
+        parser.exit(0, f"{PROG} {found}\n")
+
+
+def build_parser(loaded: Collection[str] = tuple(COMMANDS)) -> argparse.ArgumentParser:
+    """The console script's parser. Every command is listed; the options of those
+    in ``loaded`` are added, each from its module's ``add_arguments``."""
+    parser = _Parser(
+        prog=PROG,
+        description="Find hardcoded web-framework secret keys and move them to the environment.",
+    )
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        if name in loaded:
+            importlib.import_module(module_name).add_arguments(command)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    args = _plain(args_list)
-    if args is None:  # --help, a usage error, anything unusual: argparse
-        command = next((a for a in args_list if a in COMMANDS), None)
-        # The command first: the others' parsers are not built (a quarter of a ms
-        # each). Anything else (a typo, --help) gets them all, to list them.
-        parser = build_parser(command, alone=bool(args_list) and args_list[0] == command)
-        args = parser.parse_args(args_list)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The command is the first word that is not an option (no option before it takes
+    # a value): only its module is imported. A word that names none is argparse's error.
+    word = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser([word] if word in COMMANDS else []).parse_args(argv)
     module = importlib.import_module(COMMANDS[args.command][0])
-    # What is loaded by now lives until exit: the collector need not go through it
-    # again and again, and forked workers do not copy its pages by looking at it.
-    gc.freeze()
     try:
         return int(module.run(args))
     except KeyboardInterrupt:
-        sys.stderr.write("flake8-secret-key: interrupted\n")
+        sys.stderr.write(f"{PROG}: interrupted\n")
         return 130
     except BrokenPipeError:  # the reader went away (``| head``): nothing more to say
+        _flush_stdout()
         return 0
     except OSError as exc:
         # The commands report the files they read and write themselves; what gets
         # here is the output stream failing (a full disk, a closed terminal).
+        _flush_stdout()
         return _failed(exc, f" {args.command}")
 
 
-def _plain(args_list: Sequence[str]) -> argparse.Namespace | None:
-    """The namespace of a plain ``COMMAND ...`` line, parsed without argparse."""
-    if not args_list or args_list[0] not in COMMANDS:
+def console() -> NoReturn:
+    """The console script: ``main()``, and its output flushed before exit, where a
+    failure is one line on stderr (not "Exception ignored" noise) and status 2."""
+    status = main()
+    failure = _flush_stdout()
+    if failure is not None and not isinstance(failure, BrokenPipeError):
+        status = _failed(failure)
+    sys.exit(status)
+
+
+def _flush_stdout() -> OSError | None:
+    """Flush stdout; the error if that fails.
+
+    After a failure, stdout is pointed at devnull (as the signal module's
+    documentation shows for a broken pipe): what it still holds is dropped there,
+    instead of failing again at exit.
+    """
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
         return None
-    args = parse(declarations(COMMANDS[args_list[0]][0]), args_list[1:])
-    if args is not None:  # what the top-level parser adds
-        args.version = None
-        args.command = args_list[0]
-    return args
+    except ValueError:  # closed by whoever called us: nothing to flush
+        return None
+    except OSError as exc:
+        failure = exc
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # a stream without a file descriptor
+        pass
+    return failure
 
 
 def _failed(exc: OSError, command: str = "") -> int:
@@ -82,35 +129,10 @@ def _failed(exc: OSError, command: str = "") -> int:
     else:
         where = "cannot write the output: "
     try:
-        sys.stderr.write(f"flake8-secret-key{command}: {where}{exc.strerror or exc}\n")
+        sys.stderr.write(f"{PROG}{command}: {where}{exc.strerror or exc}\n")
     except (OSError, ValueError, AttributeError):  # no stderr either: the status says it
         pass
     return 2
-
-
-def console() -> NoReturn:
-    """The console script: ``main()``, then an exit that skips tearing Python down.
-
-    Freeing every object one by one at exit costs some 5 ms after a ``report`` of
-    a cohort, a twentieth of the whole run; mypy ends the same way. Nothing is
-    lost: the files the commands write are closed by then, workers are reaped,
-    and stdout and stderr are flushed here (a failure to is one line on stderr).
-    """
-    status = main()
-    try:
-        if sys.stdout is not None:
-            sys.stdout.flush()
-    except BrokenPipeError:  # the reader went away (``| head``)
-        pass
-    except OSError as exc:
-        status = _failed(exc)
-    except ValueError:  # stdout was closed by whoever called us: nothing to flush
-        pass
-    try:
-        sys.stderr.flush()
-    except (OSError, ValueError, AttributeError):
-        pass
-    os._exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

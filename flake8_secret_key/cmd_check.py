@@ -6,15 +6,19 @@ bitmask: 1 when something was found, 2 when a path could not be read or parsed
 (or the command line was wrong), 3 for both. Each problem is one line on stderr
 and never stops the scan of the other files.
 
-Start-up stays light: json, the TOML parser, tokenize and the worker processes
-are imported only by the runs that use them.
+json, the TOML parser, tokenize and the worker pool are imported only by the
+runs that use them.
 """
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
+import re
 import sys
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple, TextIO
 
 from flake8_secret_key import rules, scan
 from flake8_secret_key.detect import SourceError, split_lines
@@ -28,14 +32,6 @@ from flake8_secret_key.options import (
 )
 from flake8_secret_key.pyproject_config import ProjectOptions, load
 from flake8_secret_key.source import decode
-from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    import argparse
-    from collections.abc import Iterable, Sequence
-    from typing import Any, TextIO
-
-    from flake8_secret_key.arguments import Arguments
 
 #: Below this many files one process is faster than starting workers: most files
 #: fail the engine's text prefilter and cost a read and a substring search.
@@ -44,15 +40,13 @@ FORK_MIN_FILES = 100
 POOL_MIN_FILES = 400
 
 #: flake8's own patterns for noqa comments, line and file (flake8/defaults.py).
-#: Compiled where used (re keeps them): most runs need none of them, and without
-#: them check loads no re at all.
-NOQA_INLINE = r"(?i)# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?"
-NOQA_FILE = r"(?i)\s*# flake8[:=]\s*noqa"
+NOQA_INLINE = re.compile(r"(?i)# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?")
+NOQA_FILE = re.compile(r"(?i)\s*# flake8[:=]\s*noqa")
 #: flake8's VALID_CODE_PREFIX: what --select and --ignore accept.
-CODE_PREFIX = r"(?a)^[A-Z]{1,3}[0-9]{0,3}$"
+CODE_PREFIX = re.compile(r"(?a)^[A-Z]{1,3}[0-9]{0,3}$")
 
 
-def add_arguments(parser: Arguments) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``check``; values are validated in ``run`` (one-line errors)."""
     add = parser.add_argument
     add("paths", nargs="*", metavar="PATH", help="files or folders to check; - reads stdin")
@@ -221,9 +215,7 @@ def _codes(
     elif isinstance(value, str):
         value = [value]
     codes = _list(value, None)
-    import re  # only for codes given
-
-    bad = [c for c in codes if not re.match(CODE_PREFIX, c)]
+    bad = [c for c in codes if not CODE_PREFIX.match(c)]
     if bad:
         raise OptionError(f"{where}: not a code prefix: {', '.join(bad)} (e.g. SKY, SKY1, SKY100)")
     return codes
@@ -383,12 +375,10 @@ def without_noqa(findings: Sequence[Finding], text: str) -> list[Finding]:
     covers all its lines; ``# noqa: SKY1`` covers codes by prefix (case matters);
     a bare ``# noqa`` covers every code.
     """
-    if not _may_have_noqa(text):  # most files: no tokenizing, nothing to drop
+    if not re.search("(?i)noqa", text):  # most files: no tokenizing, nothing to drop
         return list(findings)
-    import re
-
     lines = split_lines(text)
-    if any(re.match(NOQA_FILE, line) for line in lines):
+    if any(NOQA_FILE.match(line) for line in lines):
         return []
     noqa_lines = _noqa_line_mapping(text, lines)
     kept = []
@@ -396,7 +386,7 @@ def without_noqa(findings: Sequence[Finding], text: str) -> list[Finding]:
         line = noqa_lines.get(finding.line)
         if line is None:
             line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
-        match = re.search(NOQA_INLINE, line)
+        match = NOQA_INLINE.search(line)
         if match is None:
             kept.append(finding)
             continue
@@ -406,15 +396,6 @@ def without_noqa(findings: Sequence[Finding], text: str) -> list[Finding]:
         if not finding.code.startswith(tuple(codes)):
             kept.append(finding)
     return kept
-
-
-def _may_have_noqa(text: str) -> bool:
-    """Whether ``text`` spells "noqa" in any case (``re.search("(?i)noqa", text)``)."""
-    if text.isascii():  # in ASCII text, ignoring case is lowering it
-        return "noqa" in text.lower()
-    import re
-
-    return re.search("(?i)noqa", text) is not None
 
 
 def _noqa_line_mapping(text: str, lines: Sequence[str]) -> dict[int, str]:

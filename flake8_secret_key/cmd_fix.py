@@ -11,6 +11,7 @@ cookie, BOM) and the line endings. Nothing printed here holds a key.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import difflib
 import os
@@ -23,7 +24,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from fnmatch import fnmatch
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from flake8_secret_key.detect import SourceError, split_lines
 from flake8_secret_key.options import (
@@ -34,12 +35,8 @@ from flake8_secret_key.options import (
 )
 from flake8_secret_key.scan import PY_SUFFIXES, iter_python_files
 from flake8_secret_key.source import Decoded, decode, encode
-from flake8_secret_key.tuples import NamedTuple
 
 if TYPE_CHECKING:
-    import argparse
-
-    from flake8_secret_key.arguments import Arguments
     from flake8_secret_key.fix import EnvVar, FixResult
 
 PROG = "flake8-secret-key fix"
@@ -47,7 +44,7 @@ GENERATE = "python -c 'import secrets; print(secrets.token_hex())'"
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
 
 
-def add_arguments(parser: Arguments) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths",
         nargs="*",

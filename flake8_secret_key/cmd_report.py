@@ -12,8 +12,11 @@ imported only by the code that needs them.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from flake8_secret_key.detect import Observation, Source, may_hold_setting_bytes
 from flake8_secret_key.options import (
@@ -44,16 +47,8 @@ from flake8_secret_key.submissions import (
     list_submissions,
     printable,
 )
-from flake8_secret_key.tuples import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import argparse
-    from collections.abc import Callable, Iterable, Sequence
-    from typing import Any
-
-    from flake8_secret_key.arguments import Arguments
-
-    Progress = Callable[[int], None]
+Progress = Callable[[int], None]
 
 #: Fewest submissions worth starting worker processes for; below it, one process.
 #: Forked workers (Linux) start in a millisecond; a process pool takes ~40 ms.
@@ -63,7 +58,7 @@ PARALLEL_MIN = 24
 _Want = tuple[bool, bool, bool]  # context, count_skipped_files, split_exports
 
 
-def add_arguments(parser: Arguments) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "submissions",
         metavar="SUBMISSIONS",
@@ -97,18 +92,10 @@ def _jobs(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise _bad_value(f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if value < 0:
-        raise _bad_value("give 0 (all cores) or more")
+        raise argparse.ArgumentTypeError("give 0 (all cores) or more")
     return value
-
-
-def _bad_value(message: str) -> Exception:
-    """The error argparse reports for a bad value; argparse parses such a line anyway,
-    so it is imported only here."""
-    from argparse import ArgumentTypeError
-
-    return ArgumentTypeError(message)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,22 +6,19 @@ so the same option means the same thing everywhere and results never disagree.
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from flake8_secret_key.detect import DEFAULT_NAMES, Options
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
-from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
 
-if TYPE_CHECKING:  # argparse is only needed by the commands, not the plugin
-    import argparse
-    from collections.abc import Iterable
-
-    from flake8_secret_key.arguments import Arguments
-
-#: What ``is_test_path`` means by a test file's name (it checks it without re).
-_TEST_FILE = r"(^test_.*|.*_test|^conftest)\.pyi?$"
+#: What ``is_test_path`` means by a test file's name.
+_TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.pyi?$")
 _TEST_DIRS = frozenset({"tests", "test"})
-_NAME = r"[A-Za-z_][A-Za-z0-9_]*"  # compiled on first use: only custom names need it
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class OptionError(ValueError):
@@ -44,35 +41,18 @@ def is_test_path(path: str) -> bool:
     if "test" not in path:  # most paths: no split, no regex
         return False
     parts = path.replace("\\", "/").split("/")
-    if _is_test_file(parts[-1]):
+    if _TEST_FILE.match(parts[-1]):
         return True
     return any(part in _TEST_DIRS for part in parts[:-1])
-
-
-def _is_test_file(name: str) -> bool:
-    """``re.match(_TEST_FILE, name)``, with string methods: no re for check and report."""
-    if "\n" in name:  # where re's "." and "$" differ from these string tests
-        import re
-
-        return re.match(_TEST_FILE, name) is not None
-    if name.endswith(".py"):
-        stem = name[:-3]
-    elif name.endswith(".pyi"):
-        stem = name[:-4]
-    else:
-        return False
-    return stem.startswith("test_") or stem.endswith("_test") or stem == "conftest"
 
 
 def parse_names(value: str | Iterable[str] | None) -> frozenset[str]:
     """``--secret-key-names``: comma (or newline) separated identifiers."""
     if value is None:
         return frozenset(DEFAULT_NAMES)
-    import re  # only for names given by the user
-
     items = value if not isinstance(value, str) else re.split(r"[,\s]+", value)
     names = frozenset(n.strip() for n in items if n.strip())
-    bad = sorted(n for n in names if not re.fullmatch(_NAME, n))
+    bad = sorted(n for n in names if not _NAME.fullmatch(n))
     if bad:
         raise OptionError(f"--secret-key-names: not an identifier: {', '.join(bad)}")
     if not names:
@@ -95,7 +75,7 @@ def read_known_keys_file(path: str | None) -> KnownKeys:
     return KnownKeys(keys)
 
 
-def add_engine_arguments(parser: Arguments, verb: str = "check") -> None:
+def add_engine_arguments(parser: argparse.ArgumentParser, verb: str = "check") -> None:
     """The engine's options, spelled the same for check, report and fix.
 
     ``include_tests`` defaults to None, so that ``check`` can tell an absent flag

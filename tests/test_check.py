@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flake8_secret_key import cmd_check, options, pyproject_config, scan, workers
+from flake8_secret_key import cmd_check, pyproject_config, scan, workers
 from flake8_secret_key.cli import main
 from flake8_secret_key.formats import Finding
 from flake8_secret_key.options import is_test_path
@@ -453,20 +453,6 @@ def test_what_counts_as_test_code(path: str, is_test: bool) -> None:
     assert is_test_path(path) is is_test
 
 
-NAME_PARTS = st.sampled_from(
-    ["test_", "_test", "test", "conftest", ".py", ".pyi", ".pyc", "a", "\n", ".", "_", "é"]
-)
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.lists(NAME_PARTS, max_size=6).map("".join))
-def test_test_file_names_are_told_as_the_pattern_tells_them(name: str) -> None:
-    import re
-
-    expected = re.match(options._TEST_FILE, name) is not None
-    assert options._is_test_file(name) is expected
-
-
 # --------------------------------------------------------------------- pyproject
 
 
@@ -773,11 +759,3 @@ def test_a_workers_result_crosses_marshal_unchanged(result: cmd_check.Checked) -
     assert type(back) is cmd_check.Checked and back == result
     assert type(back.findings) is list
     assert all(type(f) is Finding for f in back.findings)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from("noqaNOQA #:\u212a\xe9\u0130\u0131x"), max_size=10))
-def test_the_noqa_prefilter_finds_what_the_pattern_finds(text: str) -> None:
-    import re
-
-    assert cmd_check._may_have_noqa(text) is (re.search("(?i)noqa", text) is not None)

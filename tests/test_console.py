@@ -178,15 +178,63 @@ def test_an_os_error_naming_a_file_names_it(
     )
 
 
-def test_a_command_given_first_gets_only_its_own_parser() -> None:
-    from flake8_secret_key.cli import build_parser
+def test_a_run_imports_only_its_own_command(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(HARDCODED, encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from flake8_secret_key.cli import main\n"
+        "main(['check', 'app.py'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('flake8_secret_key.cmd_')"
+        " or m == 'libcst'), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.stderr == "['flake8_secret_key.cmd_check']\n"
 
-    def commands(parser: object) -> list[str]:
-        (sub,) = [a for a in parser._actions if a.dest == "command"]  # type: ignore[attr-defined]
-        return list(sub.choices)
 
-    assert commands(build_parser("check", alone=True)) == ["check"]
-    assert commands(build_parser("check")) == ["check", "report", "fix"]
+def test_version_and_help(project: Path) -> None:
+    from importlib.metadata import version
+
+    result = subprocess.run([script(), "--version"], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr == f"flake8-secret-key {version('flake8-secret-key')}\n"
+    for args, start in (
+        (["--help"], "usage: flake8-secret-key [-h] [--version] COMMAND ..."),
+        (["report", "--help"], "usage: flake8-secret-key report "),
+        (["check", "-h"], "usage: flake8-secret-key check "),
+        (["fix", "--help"], "usage: flake8-secret-key fix "),
+    ):
+        result = subprocess.run(
+            [script(), *args], cwd=project, capture_output=True, text=True, check=False
+        )
+        assert (result.returncode, result.stderr) == (0, ""), args
+        assert result.stdout.startswith(start), args
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "flake8-secret-key: error: the following arguments are required: COMMAND"),
+        (["lint", "."], "flake8-secret-key: error: argument COMMAND: invalid choice: 'lint'"),
+        (["report"], "flake8-secret-key report: error: the following arguments are required"),
+        (["report", "cohort", "other"], "flake8-secret-key: error: unrecognized arguments"),
+        (["report", "cohort", "--format", "xml"], "report: error: argument --format: invalid"),
+        (["report", "cohort", "--jobs", "x"], "report: error: argument -j/--jobs: not a number"),
+        (["report", "cohort", "-j", "-1"], "report: error: argument -j/--jobs: give 0 (all"),
+        (["fix", "--diff", "--check"], "fix: error: argument --check: not allowed with"),
+        (["check", "--format"], "check: error: argument --format: expected one argument"),
+    ],
+)
+def test_usage_errors_are_one_line_and_status_2(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert message in err and err.endswith(" (see --help)\n")
 
 
 def test_a_misspelt_command_still_lists_them_all(capsys: pytest.CaptureFixture[str]) -> None:
