@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flake8_secret_key.detect import Kind, Observation, Options, Source, observe
+from flake8_secret_key.engine import Kind, Observation, Options, Source, observe
 
 __all__ = ["Kind", "Observation", "Options", "Source", "__version__", "observe"]
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from flake8_secret_key import rules
-from flake8_secret_key.detect import may_hold_setting, observe
+from flake8_secret_key.engine import may_hold_setting, observe
 from flake8_secret_key.options import Config, OptionError, make_config
 
 

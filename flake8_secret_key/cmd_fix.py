@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from fnmatch import fnmatch
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
-from flake8_secret_key.detect import SourceError, split_lines
+from flake8_secret_key.engine import SourceError, split_lines
 from flake8_secret_key.options import (
     Config,
     OptionError,

@@ -3,7 +3,7 @@
 ``fix_text`` is pure: source text (plus a ``Config``) in, new text out, with the
 findings it fixed, the ones it left as they were (and why), and the environment
 variables the app now needs. What to rewrite comes only from the engine
-(``detect.observe_text``): each SKY100/SKY101/SKY102 observation carries the
+(``engine.observe_text``): each SKY100/SKY101/SKY102 observation carries the
 span of the expression to replace (``Observation.value``); LibCST's
 ``PositionProvider`` counts characters exactly as those spans do, so the node
 is found by its span and nothing else is matched by pattern here.
@@ -28,7 +28,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from flake8_secret_key import rules
-from flake8_secret_key.detect import (
+from flake8_secret_key.engine import (
     LIST_SETTINGS,
     Kind,
     Observation,
@@ -139,7 +139,7 @@ def fix_text(text: str, config: Config | None = None, filename: str = "<unknown>
 
 
 def _observations(text: str, config: Config, filename: str) -> list[Observation]:
-    from flake8_secret_key.detect import observe_text
+    from flake8_secret_key.engine import observe_text
 
     return observe_text(text, config.engine, filename)
 

@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from flake8_secret_key import rules
-from flake8_secret_key.detect import Observation
+from flake8_secret_key.engine import Observation
 
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "github")
 

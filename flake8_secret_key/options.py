@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from flake8_secret_key.detect import DEFAULT_NAMES, Options
+from flake8_secret_key.engine import DEFAULT_NAMES, Options
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
 
 #: What ``is_test_path`` means by a test file's name.

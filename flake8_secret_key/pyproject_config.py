@@ -109,7 +109,7 @@ def load(start: str, warn: Callable[[str], None]) -> ProjectOptions:
             data = handle.read()
     except OSError as exc:
         raise OptionError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if data.find(TABLE.encode()) == -1:  # not "in": see detect.may_hold_setting_bytes
+    if data.find(TABLE.encode()) == -1:  # not "in": see engine.may_hold_setting_bytes
         return ProjectOptions(path=path)
     loads = _toml_loads()
     if loads is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from flake8_secret_key.detect import Observation, Source
+from flake8_secret_key.engine import Observation, Source
 from flake8_secret_key.known_keys import USER_LIST
 
 

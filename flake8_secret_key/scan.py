@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
-from flake8_secret_key.detect import (
+from flake8_secret_key.engine import (
     Observation,
     SourceError,
     may_hold_setting_bytes,

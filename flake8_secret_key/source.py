@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 from typing import NamedTuple
 
-from flake8_secret_key.detect import SourceError
+from flake8_secret_key.engine import SourceError
 
 
 class Decoded(NamedTuple):

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flake8_secret_key import rules
-from flake8_secret_key.detect import (
+from flake8_secret_key.engine import (
     Kind,
     Options,
     Source,
@@ -42,6 +42,9 @@ def sources(src: str) -> list[tuple[int, Kind, Source]]:
 # --------------------------------------------------------------------------- SKY100
 
 SKY100_FAIL = [
+    # Rebound in the same scope: the later binding is the one the setting reads (the
+    # engine once followed only names bound once per file, and missed this).
+    ('KEY = "a-value"\nKEY = "b-value"\napp.secret_key = KEY', [(3, 18, "SKY100")]),
     ('app.secret_key = "hunter2-xyz"', [(1, 18, "SKY100")]),
     ('app.config["SECRET_KEY"] = "abc123xyz"', [(1, 28, "SKY100")]),
     ("app.config['SECRET_KEY'] = 'abc123xyz'", [(1, 28, "SKY100")]),
@@ -127,7 +130,6 @@ SKY100_PASS = [
     "class Keys(Enum):\n    SECRET_KEY = auto()",
     'def make():\n    SECRET_KEY = "k3y-value"\n    return 1',
     "def create_app(secret_key=None):\n    pass",
-    'KEY = "a-value"\nKEY = "b-value"\napp.secret_key = KEY',
     "def make(key):\n    app.secret_key = key",
     'jwt.encode(payload, SECRET_KEY, algorithm="HS256")',
     'debug = os.getenv("DEBUG", "0")',

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from flake8_secret_key.detect import observe_text
+from flake8_secret_key.engine import observe_text
 from flake8_secret_key.fix import FIXABLE, FixResult, env_file_value, fix_text
 from flake8_secret_key.options import make_config
 from flake8_secret_key.rules import code_for

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flake8_secret_key.detect import SourceError, observe_text, split_lines
+from flake8_secret_key.engine import SourceError, observe_text, split_lines
 from flake8_secret_key.fix import FIXABLE, fix_text
 from flake8_secret_key.rules import code_for
 from flake8_secret_key.source import decode

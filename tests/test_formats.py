@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from flake8_secret_key import formats, rules
-from flake8_secret_key.detect import observe_text
+from flake8_secret_key.engine import observe_text
 from flake8_secret_key.formats import FileError, Finding
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-2.1.0.json"

@@ -21,8 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flake8_secret_key import detect
-from flake8_secret_key.detect import (
+from flake8_secret_key.engine import (
     DEFAULT_NAMES,
     Kind,
     Options,
@@ -86,7 +85,6 @@ def check_engine(source: str) -> None:
         found = observe(tree, options, lines)
         assert all(o.line >= 1 and o.col >= 0 for o in found)
     assert ast.dump(tree, include_attributes=True) == before, "the tree was mutated"
-    assert list(detect.walk(tree)) == list(ast.walk(tree))  # the engine's own walk
     for extra in APPENDED:
         text = source if source.endswith("\n") or not source else source + "\n"
         text += "import os\n" + extra
@@ -170,10 +168,6 @@ def test_engine_never_raises_on_the_standard_library() -> None:
         assert not [o for o in found if o.name in DEFAULT_NAMES], path
         observed += len(found)
         checked += 1
-        # The engine's own walk and parse (it does not import the ast module).
-        assert list(detect.walk(tree)) == list(ast.walk(tree)), path
-        if checked % 10 == 0:
-            assert ast.dump(detect.parse(text, str(path))) == ast.dump(tree), path
     assert checked > 1_000, "the standard library was not found"
     assert observed > 3_000
 

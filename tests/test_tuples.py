@@ -218,7 +218,7 @@ def test_enum_errors_say_what_enum_says() -> None:
 
 
 def test_the_engine_enums_load_no_enum() -> None:
-    code = "import sys, flake8_secret_key.detect; print('enum' in sys.modules)"
+    code = "import sys, flake8_secret_key.engine; print('enum' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-S", "-c", code],
         capture_output=True,

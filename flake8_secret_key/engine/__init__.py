@@ -1,0 +1,52 @@
+"""The detection engine: an ``ast`` tree (plus options) in, observations out.
+
+* ``settings.py``: where a key is set (one ``ast.NodeVisitor`` pass);
+* ``scopes.py``: which binding a name refers to, per scope, as Python resolves it;
+* ``values.py``: what the value is (literal, fallback, generated, environment...),
+  each node classified once; ``literals.py``: values computed from literals and
+  the callees known by name; ``nodes.py``: small questions about one node;
+* ``observe.py``: the entry points, and observations built from sites and values;
+* ``model.py``: the records the front ends read.
+
+Published keys live in ``flake8_secret_key.known_keys``.
+"""
+
+from flake8_secret_key.engine.model import (
+    DEFAULT_NAMES,
+    DEFAULT_OPTIONS,
+    LIST_SETTINGS,
+    Kind,
+    Observation,
+    Options,
+    Source,
+    SourceError,
+    Span,
+    env_name,
+)
+from flake8_secret_key.engine.observe import (
+    may_hold_setting,
+    may_hold_setting_bytes,
+    observe,
+    observe_text,
+    parse,
+    split_lines,
+)
+
+__all__ = [
+    "DEFAULT_NAMES",
+    "DEFAULT_OPTIONS",
+    "LIST_SETTINGS",
+    "Kind",
+    "Observation",
+    "Options",
+    "Source",
+    "SourceError",
+    "Span",
+    "env_name",
+    "may_hold_setting",
+    "may_hold_setting_bytes",
+    "observe",
+    "observe_text",
+    "parse",
+    "split_lines",
+]

@@ -1,0 +1,107 @@
+"""What the engine reports: observations, their sources and kinds, and the options.
+
+An *observation* is one secret-key setting the engine saw: where its value is, how
+the setting was written, and where the value comes from (``Source``). The front ends
+decide what to say about it: ``rules.code_for`` maps sources to SKY codes, and
+``report`` also shows the environment observations.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import NamedTuple
+
+from flake8_secret_key.known_keys import BUILTIN, KnownKeys
+
+DEFAULT_NAMES: tuple[str, ...] = (
+    "SECRET_KEY",
+    "SECRET_KEY_FALLBACKS",
+    "WTF_CSRF_SECRET_KEY",
+    "JWT_SECRET_KEY",
+    "SECURITY_PASSWORD_SALT",
+    "secret_key",
+)
+
+#: Settings whose value is a list of keys (each hardcoded element is reported).
+LIST_SETTINGS = frozenset({"SECRET_KEY_FALLBACKS"})
+
+
+class Source(Enum):
+    """Where a secret key's value comes from."""
+
+    LITERAL = "literal"  # written in the source (or computed only from literals)
+    PUBLISHED = "published"  # a published example key
+    FALLBACK = "fallback"  # read from the environment, hardcoded when unset
+    GENERATED = "generated"  # generated at start-up (os.urandom, secrets, uuid4)
+    ENVIRONMENT = "environment"  # read from the environment, no fallback: right
+    UNKNOWN = "unknown"  # anything else: files, other modules, calls, None
+
+
+#: The sources of a value written in the source.
+HARDCODED = (Source.LITERAL, Source.PUBLISHED)
+
+
+class Kind(Enum):
+    """How a setting is written."""
+
+    ATTRIBUTE = "attribute"  # app.secret_key = v
+    SETATTR = "setattr"  # setattr(app, "secret_key", v)
+    SUBSCRIPT = "subscript"  # app.config["SECRET_KEY"] = v
+    NAME = "name"  # SECRET_KEY = v (module or class level)
+    KEYWORD = "keyword"  # f(SECRET_KEY=v), SessionMiddleware(app, secret_key=v)
+    DICT_ENTRY = "dict-entry"  # {"SECRET_KEY": v}
+    PAIR = "pair"  # config.update([("SECRET_KEY", v)])
+    SETDEFAULT = "setdefault"  # config.setdefault("SECRET_KEY", v)
+    DEFAULT = "default"  # def create_app(secret_key=v)
+    FIELD = "field"  # pydantic BaseSettings field: secret_key: str = v
+    ENV_SCHEMA = "env-schema"  # django-environ: environ.Env(SECRET_KEY=(str, v))
+    ENV_READ = "env-read"  # a read of a secret-key variable, outside any setting
+    PREFIXED_ENV = "prefixed-env"  # app.config.from_prefixed_env()
+
+
+class Span(NamedTuple):
+    """A region: 1-based lines, 0-based columns, end exclusive."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+class Observation(NamedTuple):
+    """One secret-key setting the engine saw."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    name: str  # the setting: "SECRET_KEY", "secret_key", "JWT_SECRET_KEY"...
+    kind: Kind
+    target: str  # how it was written: 'app.config["SECRET_KEY"]'
+    source: Source
+    fix: str  # the corrected code for this very place
+    value: Span  # the expression ``fix`` replaces (may be where ``via`` is bound)
+    env_var: str | None = None  # the environment variable read, when there is one
+    reader: str | None = None  # "os", "decouple", "environs", "pydantic", ...
+    via: str | None = None  # the name the value came through (KEY = "x")
+    published: str | None = None  # where a published example key was published
+    predictable: bool = False  # e.g. __name__: not a literal, just as guessable
+
+
+class Options(NamedTuple):
+    """What the engine looks for. Built once per run (see ``options.Config``)."""
+
+    names: frozenset[str] = frozenset(DEFAULT_NAMES)
+    known_keys: KnownKeys = BUILTIN
+
+
+DEFAULT_OPTIONS = Options()
+
+
+class SourceError(ValueError):
+    """Source that cannot be analysed; ``str()`` is a one-line reason."""
+
+
+def env_name(setting: str) -> str:
+    """The environment variable named after a setting (``secret_key`` -> ``SECRET_KEY``)."""
+    return setting.upper()

@@ -1,0 +1,311 @@
+"""The engine's entry points: source text or an ``ast`` tree in, observations out.
+
+Pure: no I/O, no flake8, no libcst, and the tree is never mutated (other flake8
+plugins share it). Every front end (the flake8 plugin, ``check``, ``report`` and
+``fix``) calls ``observe`` or ``observe_text``; none has a detector of its own.
+
+Three steps: the visitor (``settings.py``) walks the tree once and records where
+settings are written; the classifier (``values.py``) judges each value, once per
+node; ``_Observer`` turns each site and its value into an ``Observation``, with
+positions, the fix for that very place, and the published key it matches.
+
+Columns are 0-based *character* offsets when ``lines`` is given (``ast`` itself
+counts UTF-8 bytes), so an editor underlines the right characters.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+from collections.abc import Sequence
+from functools import lru_cache
+
+from flake8_secret_key.engine.model import (
+    DEFAULT_OPTIONS,
+    HARDCODED,
+    LIST_SETTINGS,
+    Kind,
+    Observation,
+    Options,
+    Source,
+    SourceError,
+    Span,
+    env_name,
+)
+from flake8_secret_key.engine.nodes import is_ellipsis, is_none, render_read, within
+from flake8_secret_key.engine.settings import SettingsVisitor, Site, TryBody
+from flake8_secret_key.engine.values import Value, ValueClassifier
+
+
+@lru_cache(maxsize=8)
+def _trigger_words(names: frozenset[str]) -> tuple[str, ...]:
+    """What a setting must spell: a configured name, or ``from_prefixed_env``."""
+    return tuple(sorted({*names, "from_prefixed_env"}))
+
+
+@lru_cache(maxsize=8)
+def _trigger_bytes(names: frozenset[str]) -> tuple[bytes, ...]:
+    return tuple(word.encode("utf-8") for word in _trigger_words(names))
+
+
+def may_hold_setting(text: str, options: Options = DEFAULT_OPTIONS) -> bool:
+    """Cheap text test: can this source hold a setting at all?
+
+    Every setting the engine reports spells a configured name, but
+    ``from_prefixed_env()``; a file without any is not parsed or walked.
+    """
+    return any(word in text for word in _trigger_words(options.names))
+
+
+def may_hold_setting_bytes(data: bytes, options: Options = DEFAULT_OPTIONS) -> bool:
+    """``may_hold_setting`` on undecoded source: Python source is ASCII-compatible,
+    so a name it spells is in its bytes, whatever its coding cookie says."""
+    return any(word in data for word in _trigger_bytes(options.names))
+
+
+def split_lines(text: str) -> list[str]:
+    r"""Lines as Python's tokenizer counts them (``\n``, ``\r\n``, ``\r`` only)."""
+    return io.StringIO(text, newline="").readlines()
+
+
+def parse(text: str, filename: str = "<unknown>") -> ast.Module:
+    """``ast.parse`` with every failure turned into a one-line ``SourceError``."""
+    try:
+        return ast.parse(text, filename)
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}" if exc.lineno else "unknown line"
+        raise SourceError(f"syntax error at {where}: {exc.msg}") from None
+    except (RecursionError, MemoryError):
+        raise SourceError("too deeply nested for Python's parser") from None
+    except ValueError as exc:  # e.g. source code string cannot contain null bytes
+        raise SourceError(str(exc).splitlines()[0] if str(exc) else "cannot parse") from None
+
+
+def observe(
+    tree: ast.AST,
+    options: Options = DEFAULT_OPTIONS,
+    lines: Sequence[str] | None = None,
+) -> list[Observation]:
+    """Every secret-key setting in ``tree``, in source order, each value once."""
+    visitor = SettingsVisitor(options.names)
+    visitor.run(tree)
+    found = _Observer(visitor, options, lines).run()
+    found.sort(key=lambda o: (o.line, o.col, o.kind.value))
+    # One value stored twice at once (SECRET_KEY = app.secret_key = "x") is one finding.
+    seen: set[tuple[int, int, int, int, Source]] = set()
+    unique = []
+    for obs in found:
+        key = (obs.line, obs.col, obs.end_line, obs.end_col, obs.source)
+        if key not in seen:
+            seen.add(key)
+            unique.append(obs)
+    return unique
+
+
+def observe_text(
+    text: str, options: Options = DEFAULT_OPTIONS, filename: str = "<unknown>"
+) -> list[Observation]:
+    """Observations for source text: the text is checked before it is parsed.
+
+    Raises ``SourceError`` (one line) when the text needs parsing and cannot be.
+    """
+    if not may_hold_setting(text, options):
+        return []
+    tree = parse(text, filename)
+    try:
+        return observe(tree, options, split_lines(text))
+    except (RecursionError, MemoryError):
+        raise SourceError("too deeply nested to analyse") from None
+
+
+class _Observer:
+    """Turns the visitor's sites into observations, judging each value."""
+
+    def __init__(
+        self, visitor: SettingsVisitor, options: Options, lines: Sequence[str] | None
+    ) -> None:
+        self.visitor = visitor
+        self.names = options.names
+        self.known_keys = options.known_keys
+        self.lines = lines
+        self.values = ValueClassifier(visitor.uses)
+        self.found: list[Observation] = []
+
+    def run(self) -> list[Observation]:
+        for site in self.visitor.sites:
+            if site.kind is Kind.FIELD:
+                self._field(site)
+            elif site.kind is Kind.ENV_SCHEMA:
+                self._env_schema(site)
+            elif site.kind is Kind.PREFIXED_ENV:
+                flask = Value(
+                    Source.ENVIRONMENT, site.at, env_var="FLASK_SECRET_KEY", reader="flask"
+                )
+                self._emit(site.at, site.name, site.kind, site.target, flask, site.target)
+            else:
+                self._setting(site)
+        self._environment_reads()  # last: the settings' values consumed theirs
+        return self.found
+
+    def _setting(self, site: Site) -> None:
+        value = site.value
+        assert value is not None
+        if site.receiver is not None and self.values.is_environ(site.receiver):
+            return  # os.environ.setdefault(...) reads the environment: see below
+        if site.name in LIST_SETTINGS and isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            for element in value.elts:  # SECRET_KEY_FALLBACKS = [old keys...]
+                val = self.values.classify(element)
+                if val.source in HARDCODED or val.source is Source.GENERATED:
+                    self._emit_setting(site, element, val)
+            return
+        self._emit_setting(site, value, self.values.classify(value))
+
+    def _emit_setting(self, site: Site, at: ast.AST, val: Value) -> None:
+        if val.via is not None and val.via in self.names:
+            return  # reported where that setting is written
+        env_var = self._handler_var(site.handler)
+        if env_var is not None and val.source in HARDCODED:  # try: env[...] except: "x"
+            val = val._replace(
+                source=Source.FALLBACK, env_var=env_var, reader="os", fallback=val.node
+            )
+        self._emit(at, site.name, site.kind, site.target, val, site.fix)
+
+    def _handler_var(self, body: TryBody | None) -> str | None:
+        """The variable a ``try`` body reads, when the site is in its ``except``."""
+        while body is not None:
+            for node in self.visitor.reads[body.start : body.end]:
+                read = self.values.env_read(node)
+                if read is not None and read.env_var is not None:
+                    return read.env_var
+            body = body.outer
+        return None
+
+    def _field(self, site: Site) -> None:
+        """A pydantic settings field: its default is a fallback for the variable."""
+        var = env_name(site.name)
+        if site.value is None:  # no default: pydantic requires the variable
+            val = Value(Source.ENVIRONMENT, site.at, env_var=var, reader="pydantic")
+            self._emit(site.at, site.name, site.kind, site.target, val, f"{site.name}: str")
+            return
+        val = self.values.classify(site.value)
+        if val.source in HARDCODED:
+            val = val._replace(
+                source=Source.FALLBACK,
+                env_var=var,
+                reader="pydantic",
+                fallback=val.node,
+                node=site.at,
+            )
+        elif val.source is Source.UNKNOWN and (is_none(site.value) or is_ellipsis(site.value)):
+            val = Value(Source.ENVIRONMENT, site.at, env_var=var, reader="pydantic")
+        fix = f"{site.name}: str  (no default: pydantic then requires {var})"
+        self._emit(site.at, site.name, site.kind, site.target, val, fix)
+
+    def _env_schema(self, site: Site) -> None:
+        """django-environ: ``environ.Env(SECRET_KEY=(str, "default"))``."""
+        assert site.value is not None
+        default = self.values.classify(site.value)
+        if default.source in HARDCODED:
+            val = Value(
+                Source.FALLBACK, site.at, default.text, site.name, "django-environ", default.node
+            )
+        elif default.source is Source.GENERATED:
+            val = default._replace(env_var=site.name, reader="django-environ")
+        else:
+            return
+        fix = f'environ.Env() and env("{site.name}") with no default'
+        self._emit(site.at, site.name, site.kind, site.target, val, fix)
+
+    def _environment_reads(self) -> None:
+        """Fallbacks of secret-key variables that no setting consumed.
+
+        ``or``/``if`` combinations come first, so that the reads inside them are
+        consumed by them and reported once.
+        """
+        visitor, values = self.visitor, self.values
+        upper = {n.upper() for n in self.names}
+        combos = set(visitor.combos)
+        for node in (*visitor.combos, *visitor.reads):
+            if node in values.consumed:
+                continue
+            read = values.classify(node) if node in combos else values.env_read(node)
+            if read is None or read.env_var is None:
+                continue
+            if read.env_var not in self.names and read.env_var not in upper:
+                continue
+            if read.source in (Source.FALLBACK, Source.GENERATED):
+                target = render_read(node, read.env_var)
+                self._emit(node, read.env_var, Kind.ENV_READ, target, read, ("", ""))
+
+    def _emit(
+        self,
+        at: ast.AST,
+        name: str,
+        kind: Kind,
+        target: str,
+        val: Value,
+        fix: tuple[str, str] | str,
+    ) -> None:
+        source = val.source
+        published = None
+        if val.text is not None and (source in HARDCODED or source is Source.FALLBACK):
+            published = self.known_keys.source_of(val.text)
+            if source is Source.LITERAL and published is not None:
+                source = Source.PUBLISHED
+        if not isinstance(fix, str):
+            fix = fix[0] + _read_code(val.reader, val.env_var or env_name(name)) + fix[1]
+        # Point at the offending value: the hardcoded default of a fallback when it
+        # is written right here, else the value expression itself.
+        pos = at
+        if val.fallback is not None and val.via is None and within(val.fallback, at):
+            pos = val.fallback
+        span = self._span(pos)
+        value_at = val.node if val.via is not None else at
+        value_span = span if value_at is pos else self._span(value_at)
+        self.found.append(
+            Observation(
+                *span,
+                name,
+                kind,
+                target,
+                source,
+                fix,
+                value_span,
+                val.env_var,
+                val.reader,
+                val.via,
+                published,
+                val.predictable,
+            )
+        )
+
+    def _span(self, node: ast.AST) -> Span:
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0)
+        end_line = getattr(node, "end_lineno", None) or line
+        end_col = getattr(node, "end_col_offset", None)
+        if end_col is None:
+            end_col = col
+        if self.lines is not None:
+            col = self._chars(line, col)
+            end_col = self._chars(end_line, end_col)
+        return Span(line, col, end_line, end_col)
+
+    def _chars(self, line: int, col: int) -> int:
+        """Convert ast's UTF-8 byte column to a character column."""
+        assert self.lines is not None
+        if not 0 < line <= len(self.lines):
+            return col
+        text = self.lines[line - 1]
+        if text.isascii():
+            return col
+        return len(text.encode("utf-8")[:col].decode("utf-8", errors="replace"))
+
+
+def _read_code(reader: str | None, env_var: str) -> str:
+    """The read of ``env_var`` a fix writes, in the reader the code already uses."""
+    if reader == "decouple":
+        return f'config("{env_var}")'
+    if reader == "environs":
+        return f'env.str("{env_var}")'
+    return f'os.environ["{env_var}"]'

@@ -1,0 +1,498 @@
+"""Where a secret key is set: one ``ast.NodeVisitor`` pass over the module.
+
+``SettingsVisitor`` has one ``visit_*`` method per kind of node that can set a key
+(assignments, calls, dict displays, function defaults, class bodies), and records
+each place as a ``Site``: the setting's name, how it is written, the expression it
+is set to, and the fix for that very place. It judges no value: the classifier
+(``values.py``) does that after the walk, when every binding is known.
+
+On the same pass it builds the scopes and bindings that names are resolved with
+(``scopes.py``), and notes the expressions that may read the environment.
+
+Children are visited from a work list, not by recursion (``generic_visit`` queues
+them), so a tree of any depth is walked; a visitor that must do something after a
+subtree (leave a scope, bind a name once its value is visited) queues a function.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import NamedTuple
+
+from flake8_secret_key.engine.model import Kind
+from flake8_secret_key.engine.nodes import catches_missing, dotted, pair_targets, render, str_const
+from flake8_secret_key.engine.scopes import Binding, Block, Scope, Use
+
+#: ``class EnvProvider: SECRET_KEY = "AWS_SECRET_ACCESS_KEY"`` names a variable.
+_ENV_VAR_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+#: Calls in a pydantic settings class whose default is the field's default.
+_FIELD_CALLS = ("Field", "SecretStr", "SecretBytes")
+_KEEP = object()  # "leave the handler context as it is"
+
+
+class TryBody:
+    """The reads of a ``try`` body: ``except KeyError:`` there makes a fallback."""
+
+    def __init__(self, start: int, outer: TryBody | None) -> None:
+        self.start = start  # the body's reads are the visitor's reads[start:end]
+        self.end = start
+        self.outer = outer  # the handler this try sits in, if any
+
+
+class Site(NamedTuple):
+    """A place where a secret-key setting is written."""
+
+    name: str  # the setting: "SECRET_KEY", "secret_key"...
+    kind: Kind
+    target: str  # how it is written: 'app.config["SECRET_KEY"]'
+    at: ast.AST  # where to point (the value, as a rule)
+    value: ast.expr | None  # what it is set to (None: a field without default...)
+    scope: Scope
+    fix: tuple[str, str] = ("", "")  # the fix is fix[0] + an environment read + fix[1]
+    handler: TryBody | None = None  # inside ``except KeyError:`` of this try
+    receiver: ast.expr | None = None  # for setdefault: the mapping it is called on
+
+
+Item = ast.AST | Callable[[], None]
+
+
+class SettingsVisitor(ast.NodeVisitor):
+    """Records settings, scopes, bindings, name uses and possible environment reads."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        self.names = names
+        self.module = Scope("module")
+        self.sites: list[Site] = []
+        self.uses: dict[ast.Name, Use] = {}
+        self.reads: list[ast.expr] = []  # calls and subscripts, in order
+        self.combos: list[ast.expr] = []  # ``a or b``, ``a if c else b``, in order
+        self.settings_classes = {"BaseSettings"}
+        self._scope = self.module
+        self._blocks: tuple[Block, ...] = ()
+        self._handler: TryBody | None = None
+        self._order = 0  # bumped by each binding: orders bindings and uses
+        self._todo: list[Item] = []
+
+    def run(self, tree: ast.AST) -> None:
+        self._todo.append(tree)
+        while self._todo:
+            item = self._todo.pop()
+            if isinstance(item, ast.AST):
+                self.visit(item)
+            else:
+                item()
+
+    def generic_visit(self, node: ast.AST) -> None:
+        self._then(*ast.iter_child_nodes(node))
+
+    def _then(self, *items: Item) -> None:
+        """Visit these next, in this order, before anything queued already."""
+        self._todo.extend(reversed(items))
+
+    def _inside(
+        self,
+        items: Iterable[Item],
+        scope: Scope | None = None,
+        block: tuple[ast.AST, str] | None = None,
+        handler: object = _KEEP,
+    ) -> list[Item]:
+        """``items``, visited in another scope, arm of a statement, or ``except``."""
+        saved = (self._scope, self._blocks, self._handler)
+
+        def enter() -> None:
+            if scope is not None:
+                self._scope, self._blocks = scope, ()
+                if scope.kind != "comprehension":
+                    self._handler = None  # a function body runs apart from the try
+            if block is not None:
+                self._blocks = (*self._blocks, (id(block[0]), block[1]))
+            if handler is not _KEEP:
+                self._handler = handler  # type: ignore[assignment]
+
+        def leave() -> None:
+            self._scope, self._blocks, self._handler = saved
+
+        return [enter, *items, leave]
+
+    # -- settings -----------------------------------------------------------------
+
+    def _site(
+        self,
+        name: str,
+        kind: Kind,
+        target: str,
+        value: ast.expr,
+        fix: tuple[str, str],
+        receiver: ast.expr | None = None,
+    ) -> None:
+        self.sites.append(
+            Site(name, kind, target, value, value, self._scope, fix, self._handler, receiver)
+        )
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            for t, v in pair_targets(target, node.value):
+                self._store(t, v)
+        self._then(node.value, lambda: self._bind_targets(node.targets, node.value), *node.targets)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        target, value = node.target, node.value
+        if value is not None:
+            self._store(target, value)
+        elif self._scope.settings_class and isinstance(target, ast.Name):
+            if target.id in self.names:  # a pydantic field without default: required
+                self._field(target.id, target, None)
+        items: list[Item] = [node.annotation]
+        if value is not None:
+            items += [value, lambda: self._bind_targets([target], value)]
+        self._then(*items, target)
+
+    def _store(self, target: ast.expr, value: ast.expr) -> None:
+        """``target = value``: a setting if the target is one."""
+        if isinstance(target, ast.Attribute) and target.attr in self.names:
+            where = f"{render(target.value)}.{target.attr}"
+            self._site(target.attr, Kind.ATTRIBUTE, where, value, (f"{where} = ", ""))
+        elif isinstance(target, ast.Subscript):
+            name = str_const(target.slice)
+            if name is not None and name in self.names:
+                where = f'{render(target.value)}["{name}"]'
+                self._site(name, Kind.SUBSCRIPT, where, value, (f"{where} = ", ""))
+        elif isinstance(target, ast.Name) and target.id in self.names:
+            name, kind = target.id, self._scope.kind
+            if kind == "class" and self._scope.settings_class:
+                self._field(name, value, value)
+            elif kind == "class" and _ENV_VAR_NAME.fullmatch(str_const(value) or ""):
+                pass  # names an environment variable, e.g. for a settings provider
+            elif kind in {"module", "class"}:
+                self._site(name, Kind.NAME, name, value, (f"{name} = ", ""))
+
+    def _field(self, name: str, at: ast.expr, value: ast.expr | None) -> None:
+        """A pydantic settings field: its default is a fallback for the variable."""
+        if isinstance(value, ast.Call) and (dotted(value.func) or "").endswith(_FIELD_CALLS):
+            defaults = [k.value for k in value.keywords if k.arg == "default"] + value.args[:1]
+            value = defaults[0] if defaults else None
+        target = f"the settings field {name}"
+        self.sites.append(Site(name, Kind.FIELD, target, at, value, self._scope))
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        label = render(func)
+        method = func.attr if isinstance(func, ast.Attribute) else None
+        env_schema = (dotted(func) or "").rsplit(".", 1)[-1] == "Env"
+        for kw in node.keywords:
+            if kw.arg is not None and kw.arg in self.names:
+                if env_schema and isinstance(kw.value, ast.Tuple):
+                    self._env_schema(kw.arg, kw.value)
+                else:
+                    target = f"the {kw.arg}= argument of {label}"
+                    self._site(
+                        kw.arg, Kind.KEYWORD, target, kw.value, (f"{label}(..., {kw.arg}=", ")")
+                    )
+        if isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) == 3:
+            name = str_const(node.args[1])
+            if name is not None and name in self.names:
+                obj = render(node.args[0])
+                self._site(
+                    name,
+                    Kind.SETATTR,
+                    f"{obj}.{name}",
+                    node.args[2],
+                    (f'setattr({obj}, "{name}", ', ")"),
+                )
+        if method in {"update", "from_mapping"}:
+            for arg in node.args:
+                if isinstance(arg, (ast.List, ast.Tuple)):
+                    self._pairs(arg)
+        elif method == "setdefault" and len(node.args) == 2:
+            assert isinstance(func, ast.Attribute)
+            name = str_const(node.args[0])
+            if name is not None and name in self.names:
+                where = render(func.value)
+                self._site(
+                    name,
+                    Kind.SETDEFAULT,
+                    f'{where}["{name}"]',
+                    node.args[1],
+                    (f'{where}.setdefault("{name}", ', ")"),
+                    receiver=func.value,
+                )
+        elif method == "from_prefixed_env" and "SECRET_KEY" in self.names:
+            self.sites.append(
+                Site("SECRET_KEY", Kind.PREFIXED_ENV, f"{label}()", node, None, self._scope)
+            )
+        if node.args:
+            self.reads.append(node)
+        self.generic_visit(node)
+
+    def _pairs(self, seq: ast.List | ast.Tuple) -> None:
+        """``config.update([("SECRET_KEY", v), ...])``."""
+        for item in seq.elts:
+            if isinstance(item, (ast.Tuple, ast.List)) and len(item.elts) == 2:
+                name = str_const(item.elts[0])
+                if name is not None and name in self.names:
+                    self._site(
+                        name,
+                        Kind.PAIR,
+                        f'the ("{name}", ...) pair',
+                        item.elts[1],
+                        (f'("{name}", ', ")"),
+                    )
+
+    def _env_schema(self, name: str, schema: ast.Tuple) -> None:
+        """django-environ: ``environ.Env(SECRET_KEY=(str, "default"))``."""
+        if len(schema.elts) >= 2:
+            target = f"environ.Env({name}=...)"
+            self.sites.append(
+                Site(name, Kind.ENV_SCHEMA, target, schema, schema.elts[1], self._scope)
+            )
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values, strict=True):
+            name = str_const(key)
+            if name is not None and name in self.names:
+                self._site(
+                    name, Kind.DICT_ENTRY, f'the "{name}" entry', value, (f'"{name}": ', "")
+                )
+        self.generic_visit(node)
+
+    def _defaults(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        """``def create_app(secret_key="dev")``: a default is a value too."""
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        pairs = list(
+            zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)
+        )
+        pairs += [
+            (a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None
+        ]
+        function = getattr(node, "name", "lambda")
+        for arg, default in pairs:
+            if arg.arg in self.names:
+                target = f"the default of {function}({arg.arg}=)"
+                self._site(
+                    arg.arg,
+                    Kind.DEFAULT,
+                    target,
+                    default,
+                    (f"def {function}(..., {arg.arg}=", ")"),
+                )
+
+    # -- expressions that may read the environment -----------------------------------
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.reads.append(node)
+        self.generic_visit(node)
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        if isinstance(node.op, ast.Or):
+            self.combos.append(node)
+        self.generic_visit(node)
+
+    def visit_IfExp(self, node: ast.IfExp) -> None:
+        self.combos.append(node)
+        self.generic_visit(node)
+
+    # -- scopes -------------------------------------------------------------------------
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._defaults(node)
+        scope = Scope("function", self._scope)
+        body = self._inside([lambda: self._bind_parameters(node.args), *node.body], scope)
+        outer = [*node.decorator_list, node.args, *([node.returns] if node.returns else [])]
+        self._then(*outer, lambda: self._bind(node.name, None), *body)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._defaults(node)
+        scope = Scope("function", self._scope)
+        body = self._inside([lambda: self._bind_parameters(node.args), node.body], scope)
+        self._then(node.args, *body)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases}
+        settings = bool(bases & self.settings_classes)
+        if settings:
+            self.settings_classes.add(node.name)
+        scope = Scope("class", self._scope, settings_class=settings)
+        outer = [*node.decorator_list, *node.bases, *node.keywords]
+        self._then(*outer, *self._inside(node.body, scope), lambda: self._bind(node.name, None))
+
+    def _comprehension(
+        self,
+        node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
+        *results: ast.expr,
+    ) -> None:
+        items: list[Item] = []
+        for generator in node.generators:
+            target = generator.target
+            items += [generator.iter, partial(self._bind_targets, [target], None), target]
+            items += generator.ifs
+        self._then(*self._inside([*items, *results], Scope("comprehension", self._scope)))
+
+    def visit_ListComp(self, node: ast.ListComp) -> None:
+        self._comprehension(node, node.elt)
+
+    def visit_SetComp(self, node: ast.SetComp) -> None:
+        self._comprehension(node, node.elt)
+
+    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> None:
+        self._comprehension(node, node.elt)
+
+    def visit_DictComp(self, node: ast.DictComp) -> None:
+        self._comprehension(node, node.key, node.value)
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self._scope.globals.update(node.names)
+
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        self._scope.nonlocals.update(node.names)
+
+    # -- branches: which bindings can reach a use --------------------------------------
+
+    def visit_If(self, node: ast.If) -> None:
+        self._then(
+            node.test,
+            *self._inside(node.body, block=(node, "body")),
+            *self._inside(node.orelse, block=(node, "else")),
+        )
+
+    def visit_While(self, node: ast.While) -> None:
+        self.visit_If(node)  # type: ignore[arg-type]  # test, body, orelse: the same shape
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        bind = lambda: self._bind_targets([node.target], None)  # noqa: E731
+        self._then(
+            node.iter,
+            *self._inside([bind, node.target, *node.body], block=(node, "body")),
+            *self._inside(node.orelse, block=(node, "else")),
+        )
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        items: list[Item] = []
+        for item in node.items:
+            items.append(item.context_expr)
+            if item.optional_vars is not None:
+                target = item.optional_vars
+                items += [partial(self._bind_targets, [target], None), target]
+        self._then(*items, *node.body)
+
+    visit_AsyncWith = visit_With
+
+    def visit_Try(self, node: ast.Try) -> None:
+        """The handlers of a ``try`` whose body reads the environment make fallbacks."""
+        body = TryBody(len(self.reads), self._handler)
+
+        def body_done() -> None:
+            body.end = len(self.reads)
+
+        items = [*self._inside(node.body, block=(node, "body")), body_done]
+        for i, handler in enumerate(node.handlers):
+            context = body if catches_missing(handler) else _KEEP
+            items += self._inside([handler], block=(node, f"except{i}"), handler=context)
+        items += self._inside(node.orelse, block=(node, "else"))
+        self._then(*items, *node.finalbody)
+
+    def visit_TryStar(self, node: ast.TryStar) -> None:
+        self.visit_Try(node)  # type: ignore[arg-type]  # the same fields as Try
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        items: list[Item] = [node.type] if node.type else []
+        if node.name:
+            name = node.name
+            items.append(lambda: self._bind(name, None))
+        self._then(*items, *node.body)
+
+    def visit_Match(self, node: ast.Match) -> None:
+        arms = [
+            self._inside([case], block=(node, f"case{i}")) for i, case in enumerate(node.cases)
+        ]
+        self._then(node.subject, *(item for arm in arms for item in arm))
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
+        if node.name:
+            self._bind(node.name, None)
+        self.generic_visit(node)
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> None:
+        if node.name:
+            self._bind(node.name, None)
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
+        if node.rest:
+            self._bind(node.rest, None)
+        self.generic_visit(node)
+
+    # -- bindings and uses ----------------------------------------------------------------
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.uses[node] = Use(self._scope, self._order, self._blocks)
+        elif isinstance(node.ctx, ast.Del):
+            self._bind(node.id, None)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        scope = self._scope
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = scope.parent  # a walrus in a comprehension binds outside it
+        self._then(node.value, lambda: self._bind(node.target.id, node.value, scope=scope))
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._then(node.value, lambda: self._bind_targets([node.target], None), node.target)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self._bind(alias.asname, None, imported=alias.name)
+            else:  # ``import os.path`` binds os
+                top = alias.name.split(".")[0]
+                self._bind(top, None, imported=top)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = "." * (node.level or 0) + (node.module or "")
+        for alias in node.names:
+            if alias.name != "*":
+                self._bind(alias.asname or alias.name, None, imported=f"{module}.{alias.name}")
+
+    def _bind(
+        self,
+        name: str,
+        value: ast.expr | None,
+        imported: str | None = None,
+        scope: Scope | None = None,
+    ) -> None:
+        scope = (scope or self._scope).store_scope(name)
+        blocks = self._blocks
+        if scope is not self._scope:  # global, nonlocal, a walrus in a comprehension:
+            blocks = ((id(self._scope), "elsewhere"),)  # it may run at any time there
+        self._order += 1
+        scope.bindings.setdefault(name, []).append(
+            Binding(name, value, self._order, blocks, imported)
+        )
+
+    def _bind_targets(self, targets: Iterable[ast.expr], value: ast.expr | None) -> None:
+        """Bind the names in assignment targets, each to its value where it is known."""
+        for target in targets:
+            if isinstance(target, ast.Name):
+                self._bind(target.id, value)
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                pairs = list(pair_targets(target, value)) if value is not None else []
+                if pairs:
+                    for t, v in pairs:
+                        self._bind_targets([t], v)
+                else:
+                    self._bind_targets(target.elts, None)
+            elif isinstance(target, ast.Starred):
+                self._bind_targets([target.value], None)
+
+    def _bind_parameters(self, args: ast.arguments) -> None:
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        for arg in every:
+            if arg is not None:
+                self._bind(arg.arg, None)
