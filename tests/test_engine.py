@@ -520,12 +520,11 @@ def test_split_lines_matches_the_tokenizer() -> None:
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_any_line_ending_finds_the_same_lines(newline: str) -> None:
-    # The line filter counts "\n" in LF text and looks lines up by offset
-    # otherwise: both must pick the statements that spell a name.
+    # Columns are converted to characters on the lines as Python counts them.
     source = ["import os", "x = 1", 'SECRET_KEY = "abc"', "y = 2", 'app.secret_key = "def"']
     text = newline.join(source) + newline
     assert [(o.line, o.col) for o in observe_text(text)] == [(3, 13), (5, 17)]
-    tree = ast.parse(text)  # the plugin's way: lines given, no text matches
+    tree = ast.parse(text)  # the plugin's way: a tree and its lines
     found = observe(tree, lines=split_lines(text))
     assert [(o.line, o.col) for o in found] == [(3, 13), (5, 17)]
 
@@ -541,7 +540,7 @@ def test_numbers_are_no_key() -> None:
     assert findings("SECRET_KEY = 1 + 2\nSECRET_KEY = 3 * 4\n") == []
 
 
-def test_statements_without_a_name_are_skipped_but_their_facts_kept() -> None:
+def test_imports_and_base_classes_from_statements_that_spell_no_name() -> None:
     src = """
     from os import getenv
     from pydantic_settings import BaseSettings
@@ -571,9 +570,9 @@ ALL_SNIPPETS = (
 
 
 @pytest.mark.parametrize("src", ALL_SNIPPETS)
-def test_line_filter_changes_no_result(src: str) -> None:
-    # Without lines the engine walks every statement; with them it skips those
-    # that spell no name. Both must see the same settings.
+def test_lines_change_only_columns(src: str) -> None:
+    # Without lines columns count UTF-8 bytes, as ast does; the settings found
+    # are the same.
     text = textwrap.dedent(src)
     tree = ast.parse(text)
     walked = [(o.line, o.kind, o.source, o.target) for o in observe(tree)]
