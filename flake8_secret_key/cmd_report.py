@@ -25,6 +25,7 @@ from flake8_secret_key.options import (
     add_engine_arguments,
     config_from_args,
 )
+from flake8_secret_key.reading import Reader
 from flake8_secret_key.report import (
     FORMATS,
     ContextLine,
@@ -41,7 +42,6 @@ from flake8_secret_key.rules import code_for, message
 from flake8_secret_key.scan import analyze_spelled
 from flake8_secret_key.submissions import (
     IsAnExport,
-    Reader,
     Submission,
     SubmissionError,
     list_submissions,

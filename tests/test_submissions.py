@@ -1,23 +1,20 @@
-"""Reading a cohort: folders, zips read in memory, exports, hostile archives, venvs."""
+"""Reading a cohort: folders, zips, exports, hostile archives, venvs."""
 
 from __future__ import annotations
 
 import io
 import os
 import stat
+import tracemalloc
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
-from flake8_secret_key import submissions
-from flake8_secret_key.submissions import (
-    Reader,
-    Submission,
-    SubmissionError,
-    list_submissions,
-)
+from flake8_secret_key import reading, zips
+from flake8_secret_key.reading import Reader
+from flake8_secret_key.submissions import SourceFile, Submission, SubmissionError, list_submissions
 
 APP = b'from flask import Flask\napp = Flask(__name__)\napp.secret_key = "s3cr3t-value"\n'
 
@@ -57,19 +54,6 @@ def read_zip(tmp_path: Path, data: bytes, name: str = "s.zip") -> tuple[list[str
     path = tmp_path / name
     path.write_bytes(data)
     return read(Submission(name, str(path)))
-
-
-@pytest.fixture(autouse=True, params=["zipread", "zipfile", "streamed"])
-def zip_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test here runs with each way of reading a zip, which must all agree:
-    zipread (plain zips, in memory), zipfile (every other zip), and zipfile
-    streaming from the file (a zip too large to read whole)."""
-    mode: str = request.param
-    if mode == "zipfile":
-        monkeypatch.setattr(submissions.zipread, "read_directory", lambda data: None)
-    elif mode == "streamed":
-        monkeypatch.setattr(submissions, "WHOLE_ZIP_MAX", 0)
-    return mode
 
 
 def refused(tmp_path: Path, data: bytes) -> str:
@@ -234,7 +218,7 @@ def test_bomb_by_ratio_inside_nested_zip(tmp_path: Path) -> None:
 
 
 def test_bomb_by_total(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(submissions, "MAX_TOTAL", 100_000)
+    monkeypatch.setattr(zips, "MAX_TOTAL", 100_000)
     entries = [(f"m{i}.py", os.urandom(30_000)) for i in range(5)]
     text = refused(tmp_path, make_zip(entries))
     assert "uncompressed" in text and "cap of 0 MB" in text
@@ -247,12 +231,12 @@ def test_total_cap_names_200_mb() -> None:
         info.file_size = info.compress_size = 19 * 1024 * 1024
         infos.append(info)
     with pytest.raises(SubmissionError, match="cap of 200 MB"):
-        submissions.plan_zip(infos)
-    submissions.plan_zip(infos[:10])  # 190 MB is fine
+        zips.plan_zip(infos)
+    zips.plan_zip(infos[:10])  # 190 MB is fine
 
 
 def test_total_cap_spans_nested_zips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(submissions, "MAX_TOTAL", 150_000)
+    monkeypatch.setattr(zips, "MAX_TOTAL", 150_000)
     inner = make_zip([(f"m{i}.py", os.urandom(30_000)) for i in range(2)])  # ~60 KB
     outer = make_zip([("a.zip", inner), ("b.zip", inner)])  # 120 KB: under the cap
     paths, _ = read_zip(tmp_path, make_zip([("a.zip", inner)]), "one.zip")
@@ -264,27 +248,25 @@ def test_total_cap_spans_nested_zips(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_ratio_is_checked_while_reading_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(submissions, "check_ratio", lambda info, shown: None)
+    monkeypatch.setattr(zips, "check_ratio", lambda info, shown: None)
     text = refused(tmp_path, make_zip([("app.py", b"\0" * (10 * 1024 * 1024))]))
     assert "100:1" in text
 
 
-def test_entry_larger_than_its_header(zip_reader: str) -> None:
+def test_entry_larger_than_its_header() -> None:
     data = make_zip([("app.py", APP * 10)])
-    reader = Reader(Submission("s", "unused"))
-    streamed = zip_reader == "streamed"
-    with submissions.Archive(
-        None if streamed else data, io.BytesIO(data) if streamed else None, ""
-    ) as archive:
-        info = archive.getinfo("app.py")
-        if zip_reader == "zipread":
-            assert isinstance(info, submissions.zipread.Entry)
-            info = info._replace(file_size=10)  # the header lies: the data is longer
-        else:
-            assert isinstance(info, zipfile.ZipInfo)
-            info.file_size = 10
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.getinfo("app.py")
+        info.file_size = 10  # the header lies: the data is longer
         with pytest.raises((SubmissionError, zipfile.BadZipFile)):
-            reader._read_entry(archive, info, "")
+            zips.read_entry(zf, info, zips.Budget(), "")
+
+
+def test_a_lying_header_is_a_corrupt_zip(tmp_path: Path) -> None:
+    data = bytearray(make_zip([("app.py", APP * 10)]))
+    central = data.index(b"PK\x01\x02")
+    data[central + 24 : central + 28] = (10).to_bytes(4, "little")  # its uncompressed size
+    assert "corrupt zip" in refused(tmp_path, bytes(data))
 
 
 @pytest.mark.parametrize(
@@ -414,15 +396,15 @@ def test_symlinks_in_a_folder_are_not_followed(tmp_path: Path) -> None:
 
 
 def test_unreadable_file_is_a_file_error(tmp_path: Path) -> None:
-    got = submissions._read_file(str(tmp_path / "gone.py"), "gone.py")
+    got = reading._read_file(str(tmp_path / "gone.py"), "gone.py")
     assert got.path == "gone.py" and got.data == b""
     assert got.error is not None and got.error.startswith("cannot read:")
 
 
 def test_oversized_file_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(submissions, "MAX_FILE", 10)
+    monkeypatch.setattr(reading, "MAX_FILE", 10)
     (tmp_path / "big.py").write_bytes(APP)
-    got = submissions._read_file(str(tmp_path / "big.py"), "big.py")
+    got = reading._read_file(str(tmp_path / "big.py"), "big.py")
     assert got.error is not None and "not read" in got.error
 
 
@@ -434,18 +416,20 @@ def test_files_not_wanted_are_not_read(tmp_path: Path, monkeypatch: pytest.Monke
     (tmp_path / "s.zip").write_bytes(outer)
     (tmp_path / "test_alone.py").write_bytes(APP)
     opened: list[str] = []
-    real_file, real_entry = submissions._read_file, Reader._read_entry
+    real_file, real_entry = reading._read_file, zips.read_entry
 
-    def read_file(full: str, rel: str) -> submissions.SourceFile:
+    def read_file(full: str, rel: str) -> SourceFile:
         opened.append(rel)
         return real_file(full, rel)
 
-    def read_entry(self: Reader, archive: submissions.Archive, info: object, shown: str) -> bytes:
-        opened.append(shown + info.filename)  # type: ignore[attr-defined]
-        return real_entry(self, archive, info, shown)  # type: ignore[arg-type]
+    def read_entry(
+        zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: zips.Budget, shown: str
+    ) -> bytes:
+        opened.append(shown + info.filename)
+        return real_entry(zf, info, budget, shown)
 
-    monkeypatch.setattr(submissions, "_read_file", read_file)
-    monkeypatch.setattr(Reader, "_read_entry", read_entry)
+    monkeypatch.setattr(reading, "_read_file", read_file)
+    monkeypatch.setattr(reading, "read_entry", read_entry)
     asked: list[str] = []
 
     def wants(path: str) -> bool:
@@ -500,23 +484,17 @@ def test_the_listing_says_which_submissions_are_folders(
     assert [f.path for f in Reader(Submission("alice", str(root / "alice"))).files()] == ["app.py"]
 
 
-def test_a_zip_that_grows_while_it_is_read_is_streamed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    data = make_zip([("app.py", APP), ("pkg/config.py", APP)])
+def test_a_zip_is_read_from_its_file_not_whole(tmp_path: Path) -> None:
+    """Only the directory and the entries wanted are read: a large upload costs no memory."""
     path = tmp_path / "s.zip"
-    path.write_bytes(data)
-    monkeypatch.setattr(submissions, "WHOLE_ZIP_MAX", len(data) // 2)
-    real_stat = os.stat
-
-    def stat_before_it_grew(target: object, *args: object, **kwargs: object) -> object:
-        found = real_stat(target, *args, **kwargs)  # type: ignore[call-overload]
-        if os.fspath(target) != str(path):  # type: ignore[call-overload]
-            return found
-        return os.stat_result((found.st_mode, *found[1:6], 10, *found[7:]))
-
-    monkeypatch.setattr(submissions.os, "stat", stat_before_it_grew)
-    assert read(Submission("s.zip", str(path))) == (["app.py", "pkg/config.py"], 0)
+    path.write_bytes(make_zip([("app.py", APP), ("video.mp4", os.urandom(8 * 1024 * 1024))]))
+    tracemalloc.start()
+    try:
+        assert read(Submission("s.zip", str(path))) == (["app.py"], 0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024
 
 
 def test_fifo_is_never_opened(tmp_path: Path) -> None:

@@ -1,0 +1,195 @@
+"""The Python files of one submission: a folder, a zip, an export's member, a file.
+
+Nothing is extracted: a folder is walked, a zip is read with ``zipfile`` from
+the file (only the entries needed), and a zip inside either is read into memory
+and opened the same way, one level deep (a Moodle-style folder holding the
+student's upload). ``zips`` makes every zip safe to read; anything it refuses,
+or that cannot be read at all, is a one-line ``SubmissionError`` for this
+submission only.
+
+Inside a submission, virtual environments and tool folders are skipped with the
+rules of ``scan.walk`` (a folder holding ``pyvenv.cfg``, any ``site-packages``
+or ``dist-packages``, ``.git``, ``__pycache__``, ``node_modules``...), applied
+to zip entry paths too. The virtual environments skipped are listed; the Python
+files inside them are counted only when asked (``count_skipped_files``), since
+that means listing every folder of every venv.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import TYPE_CHECKING
+
+from flake8_secret_key.scan import PY_SUFFIXES, count_python, read_file, walk
+from flake8_secret_key.submissions import (
+    IsAnExport,
+    SourceFile,
+    Submission,
+    SubmissionError,
+    members_of,
+    printable,
+    safe_text,
+)
+from flake8_secret_key.zips import (
+    MAX_FILE,
+    ZIP_ERRORS,
+    Budget,
+    check_entry,
+    corrupt,
+    mb,
+    open_zip,
+    plan_zip,
+    read_entry,
+)
+
+if TYPE_CHECKING:
+    import zipfile
+    from collections.abc import Callable, Iterator
+
+
+class Reader:
+    """The Python files of one submission, and the virtual environments skipped.
+
+    ``venvs`` lists the skipped venvs (paths as shown in the report). With
+    ``count_skipped_files``, ``skipped_files`` counts the Python files in them.
+    ``wants(path)``: whether a Python file is scanned; the others are not read.
+    """
+
+    def __init__(
+        self,
+        submission: Submission,
+        budget: Budget | None = None,
+        count_skipped_files: bool = False,
+        split_exports: bool = False,
+        wants: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.submission = submission
+        self.wants = wants
+        self.split_exports = split_exports  # a zip that is an export raises IsAnExport
+        self.budget = budget or Budget()
+        self.count_skipped_files = count_skipped_files
+        self.venvs: list[str] = []
+        self.skipped_files = 0
+
+    def files(self) -> Iterator[SourceFile]:
+        """Each Python file, in a stable order; raises ``SubmissionError``."""
+        sub = self.submission
+        if sub.member is not None:
+            yield from self._export_member(sub.path, sub.member)
+        elif sub.folder if sub.folder is not None else os.path.isdir(sub.path):
+            yield from self._folder(sub.path)
+        elif sub.path.lower().endswith(".zip"):
+            yield from self._zip_file(sub.path)
+        elif sub.path.endswith(PY_SUFFIXES):
+            rel = os.path.basename(sub.path)
+            if self.wants is None or self.wants(rel):
+                yield _read_file(sub.path, rel)
+        elif not os.path.exists(sub.path):
+            raise SubmissionError("not found (removed while the report ran?)")
+        else:
+            raise SubmissionError("not a folder, a .zip or a Python file: open it by hand")
+
+    # -- folders
+
+    def _folder(self, root: str) -> Iterator[SourceFile]:
+        found = walk(root, hostile=True, zips=True)
+        prefix = os.path.join(root, "")
+        self.venvs.extend(_rel(venv, root, prefix) for venv in found.venvs)
+        if self.count_skipped_files:
+            self.skipped_files += sum(count_python(venv) for venv in found.venvs)
+        wants = self.wants
+        for full in found.files:
+            rel = _rel(full, root, prefix)
+            if wants is None or wants(rel):
+                yield _read_file(full, rel)
+        for full in found.zips:
+            rel = _rel(full, root, prefix)
+            try:
+                with open_zip(full, rel + "/") as zf:
+                    yield from self._zip_entries(zf, "", rel + "/", 1)
+            except OSError as exc:
+                raise SubmissionError(f"{rel}: cannot read: {exc.strerror or exc}") from None
+
+    # -- zips
+
+    def _zip_file(self, path: str) -> Iterator[SourceFile]:
+        try:
+            with open_zip(path, "") as zf:
+                if self.split_exports:
+                    members = members_of(zf.namelist(), path, self.submission.name)
+                    if any(m.member is not None for m in members):  # not just this zip
+                        raise IsAnExport(members)
+                yield from self._zip_entries(zf, "", "", 0)
+        except OSError as exc:
+            raise SubmissionError(f"cannot read: {exc.strerror or exc}") from None
+
+    def _export_member(self, path: str, member: str) -> Iterator[SourceFile]:
+        try:
+            with open_zip(path, "") as zf:
+                if member.endswith("/"):
+                    yield from self._zip_entries(zf, member, "", 0)
+                    return
+                info = zf.getinfo(member)  # the last entry of that name, if several
+                check_entry(info, info.filename)
+                data = read_entry(zf, info, self.budget, "")
+                with open_zip(io.BytesIO(data), member) as inner:
+                    yield from self._zip_entries(inner, "", "", 1)
+        except SubmissionError:
+            raise
+        except KeyError:
+            raise SubmissionError(f"{printable(member)} is missing from the export") from None
+        except OSError as exc:
+            raise SubmissionError(f"cannot read: {exc.strerror or exc}") from None
+        except ZIP_ERRORS as exc:
+            raise corrupt(exc, "") from None
+
+    def _zip_entries(
+        self, zf: zipfile.ZipFile, prefix: str, shown: str, depth: int
+    ) -> Iterator[SourceFile]:
+        """The Python files under ``prefix`` in ``zf`` (and in its zips, if depth allows).
+
+        ``shown`` prefixes the paths in messages and results (``"inner.zip/"``).
+        """
+        plan = plan_zip(zf.infolist(), prefix, shown)
+        self.venvs.extend(shown + venv for venv in plan.venvs)
+        self.skipped_files += plan.skipped_files if self.count_skipped_files else 0
+        wants = self.wants
+        try:
+            for rel, info in plan.python:
+                if wants is not None and not wants(shown + rel):
+                    continue
+                if info.file_size > MAX_FILE:
+                    yield SourceFile(shown + rel, b"", f"larger than {mb(MAX_FILE)}, not read")
+                    continue
+                yield SourceFile(shown + rel, read_entry(zf, info, self.budget, shown))
+            for rel, info in plan.zips:
+                if depth >= 1:
+                    continue  # one level of nesting: deeper zips are not opened
+                data = read_entry(zf, info, self.budget, shown)
+                with open_zip(io.BytesIO(data), shown + rel) as inner:
+                    yield from self._zip_entries(inner, "", shown + rel + "/", depth + 1)
+        except SubmissionError:
+            raise
+        except ZIP_ERRORS as exc:
+            raise corrupt(exc, shown) from None
+
+
+# ------------------------------------------------------------------ files
+
+
+def _read_file(full: str, rel: str) -> SourceFile:
+    try:
+        data = read_file(full, MAX_FILE)
+    except OSError as exc:
+        return SourceFile(rel, b"", f"cannot read: {exc.strerror or exc}")
+    if len(data) > MAX_FILE:
+        return SourceFile(rel, b"", f"larger than {mb(MAX_FILE)}, not read")
+    return SourceFile(rel, data)
+
+
+def _rel(full: str, root: str, prefix: str) -> str:
+    """``full`` (found by walking ``root``; ``prefix``: ``os.path.join(root, "")``)
+    relative to ``root``, with ``/``."""
+    rel = full[len(prefix) :] if full.startswith(prefix) else os.path.relpath(full, root)
+    return safe_text(rel if os.sep == "/" else rel.replace(os.sep, "/"))
