@@ -19,7 +19,7 @@ the worker that read the file.
 
 from __future__ import annotations
 
-from flake8_secret_key.detect import Observation, Source, split_lines
+from flake8_secret_key.engine import Observation, Source, split_lines
 from flake8_secret_key.submissions import printable, sort_key
 from flake8_secret_key.tuples import TYPE_CHECKING, NamedTuple
 
@@ -402,24 +402,18 @@ def _spreadsheet_safe(text: str) -> str:
 
 
 def _csv(rows: Sequence[Row], title: str) -> str:
-    """RFC 4180 fields, one row a line: what the csv module's writer writes with
-    ``lineterminator="\\n"``, except that a field holding a carriage return is
-    quoted (Python 3.11's writer leaves it bare, which splits the row on reading:
-    a student can name a folder ``a\\rb``). Written here, the csv module (which
-    loads re and enum) is not loaded either."""
-    lines = [",".join(_csv_field(key) for key, _ in COLUMNS)]
+    """RFC 4180, as the csv module writes it: rows end with CRLF, and a field holding
+    a comma, a quote or a line break (a student can name a folder ``a\\rb``) is quoted."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(key for key, _ in COLUMNS)
     for row in rows:
         cells = zip(COLUMNS, _cells(row), strict=True)
-        fields = (c if key in _NUMERIC else _spreadsheet_safe(c) for (key, _), c in cells)
-        lines.append(",".join(_csv_field(c) for c in fields))
-    return "\n".join(lines) + "\n"
-
-
-def _csv_field(text: str) -> str:
-    """``text`` as one CSV field: quoted, with its quotes doubled, if it needs it."""
-    if "," in text or '"' in text or "\n" in text or "\r" in text:
-        return '"' + text.replace('"', '""') + '"'
-    return text
+        writer.writerow(c if key in _NUMERIC else _spreadsheet_safe(c) for (key, _), c in cells)
+    return out.getvalue()
 
 
 def _json(rows: Sequence[Row], title: str) -> str:
