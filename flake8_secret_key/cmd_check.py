@@ -18,10 +18,10 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple, TextIO
+from typing import NamedTuple, TextIO
 
 from flake8_secret_key import rules, scan
-from flake8_secret_key.detect import SourceError, split_lines
+from flake8_secret_key.engine import SourceError, split_lines
 from flake8_secret_key.formats import FORMATS, FileError, Finding, make_finding, render, sort_key
 from flake8_secret_key.options import (
     Config,
@@ -33,11 +33,11 @@ from flake8_secret_key.options import (
 from flake8_secret_key.pyproject_config import ProjectOptions, load
 from flake8_secret_key.source import decode
 
-#: Below this many files one process is faster than starting workers: most files
-#: fail the engine's text prefilter and cost a read and a substring search.
-#: Forked workers (Linux) start in a millisecond; a process pool takes ~40 ms.
-FORK_MIN_FILES = 100
-POOL_MIN_FILES = 400
+#: Below this many files one process is faster than starting a pool of workers
+#: (some 50 ms with its imports): most files fail the engine's text prefilter and
+#: cost a read and a substring search (0.02-0.05 ms; the standard library's 1,800
+#: files take 35-75 ms in one process).
+PARALLEL_MIN_FILES = 2000
 
 #: flake8's own patterns for noqa comments, line and file (flake8/defaults.py).
 NOQA_INLINE = re.compile(r"(?i)# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?")
@@ -70,7 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-j",
         metavar="N",
         help="processes to use (default: auto, every core; runs of fewer than "
-        f"{POOL_MIN_FILES} files use one)",
+        f"{PARALLEL_MIN_FILES} files use one)",
     )
     add_engine_arguments(parser, "check")
     add(
@@ -334,30 +334,16 @@ def check_bytes(data: bytes, path: str, settings: Settings) -> Checked:
 def _check_files(files: list[str], settings: Settings) -> Iterable[Checked]:
     """Check files in this process, or in worker processes when there are enough."""
     jobs = min(settings.jobs, len(files), 61 if sys.platform == "win32" else len(files))
-    if jobs < 2 or len(files) < FORK_MIN_FILES:
+    if jobs < 2 or len(files) < PARALLEL_MIN_FILES:
         return [check_path(path, settings) for path in files]
     from flake8_secret_key import workers
 
-    if not workers.can_fork() and len(files) < POOL_MIN_FILES:
-        return [check_path(path, settings) for path in files]
     chunk = max(1, min(64, len(files) // (jobs * 8)))
-    codec = (_plain, _unplain)
-    return workers.run(_check_in_worker, settings, files, jobs, _worker_died, chunk, codec=codec)
+    return workers.run(_check_in_worker, settings, files, jobs, _worker_died, chunk)
 
 
 def _check_in_worker(settings: Settings, path: str) -> Checked:
     return check_path(path, settings)
-
-
-def _plain(result: Checked) -> Any:
-    """A worker's result as plain tuples and lists, for ``marshal`` (see ``workers``)."""
-    return result.path, [tuple(f) for f in result.findings], result.error
-
-
-def _unplain(data: Any) -> Checked:
-    """``_plain``'s record again."""
-    path, findings, error = data
-    return Checked(path, [Finding(*f) for f in findings], error)
 
 
 def _worker_died(path: str) -> Checked:

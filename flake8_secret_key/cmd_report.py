@@ -6,8 +6,7 @@ folder, a bad option, an unwritable ``--output``), with a one-line message on
 stderr. A submission that cannot be read, or that breaks the scanner in any
 way, becomes an ``error`` row; it never aborts the report.
 
-Start-up stays light: zipfile, concurrent.futures, json, csv, html and tqdm are
-imported only by the code that needs them.
+The worker pool and tqdm are imported only by the runs that use them.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from flake8_secret_key.detect import Observation, Source, may_hold_setting_bytes
+from flake8_secret_key.engine import Observation, Source, may_hold_setting_bytes
 from flake8_secret_key.options import (
     Config,
     OptionError,
@@ -28,7 +27,6 @@ from flake8_secret_key.options import (
 from flake8_secret_key.reading import Reader
 from flake8_secret_key.report import (
     FORMATS,
-    ContextLine,
     Finding,
     Row,
     decide,
@@ -50,9 +48,8 @@ from flake8_secret_key.submissions import (
 
 Progress = Callable[[int], None]
 
-#: Fewest submissions worth starting worker processes for; below it, one process.
-#: Forked workers (Linux) start in a millisecond; a process pool takes ~40 ms.
-FORK_MIN = 8
+#: Fewest submissions worth starting a pool of workers for (some 50 ms with its
+#: imports); below it, one process.
 PARALLEL_MIN = 24
 
 _Want = tuple[bool, bool, bool]  # context, count_skipped_files, split_exports
@@ -195,11 +192,8 @@ def mark_all(
 def _mark_units(
     subs: Sequence[Submission], config: Config, jobs: int, want: _Want, step: Progress
 ) -> list[Row | list[Submission]]:
-    if jobs > 1 and len(subs) >= FORK_MIN:
-        from flake8_secret_key import workers
-
-        if workers.can_fork() or len(subs) >= PARALLEL_MIN:
-            return _parallel(subs, config, jobs, want, step)
+    if jobs > 1 and len(subs) >= PARALLEL_MIN:
+        return _parallel(subs, config, jobs, want, step)
     units: list[Row | list[Submission]] = []
     for sub in subs:
         units.append(_mark_unit(sub, config, want))
@@ -333,31 +327,12 @@ def _parallel(
     from flake8_secret_key import workers
 
     chunk = max(1, min(16, len(subs) // (jobs * 8)))
-    codec = (_plain, _unplain)
-    return workers.run(
-        _mark_in_worker, (config, want), subs, jobs, _worker_died, chunk, step, codec=codec
-    )
+    return workers.run(_mark_in_worker, (config, want), subs, jobs, _worker_died, chunk, step)
 
 
 def _mark_in_worker(shared: tuple[Config, _Want], sub: Submission) -> Row | list[Submission]:
     config, want = shared
     return _mark_unit(sub, config, want)
-
-
-def _plain(unit: Row | list[Submission]) -> Any:
-    """A worker's result as plain tuples and lists, for ``marshal`` (see ``workers``)."""
-    if isinstance(unit, list):  # an export's members
-        return [tuple(sub) for sub in unit]
-    found = tuple((*f[:-1], tuple(map(tuple, f.context))) for f in unit.observations)
-    return (*unit[:7], found, *unit[8:])
-
-
-def _unplain(data: Any) -> Row | list[Submission]:
-    """``_plain``'s records again."""
-    if isinstance(data, list):
-        return [Submission(*sub) for sub in data]
-    found = tuple(Finding._make((*f[:-1], tuple(map(ContextLine._make, f[-1])))) for f in data[7])
-    return Row._make((*data[:7], found, *data[8:]))
 
 
 def _worker_died(sub: Submission) -> Row | list[Submission]:
@@ -377,7 +352,7 @@ class _progress:
                 from tqdm import tqdm  # type: ignore[import-untyped, unused-ignore]
             except ImportError:
                 return _nothing
-            tqdm.monitor_interval = 0  # no monitor thread: the workers are forked
+            tqdm.monitor_interval = 0  # no monitor thread: the workers are forked (Linux)
             bar = tqdm(total=self.total, unit="submission", file=sys.stderr, leave=False)
             self.bar = bar
             return lambda n: bar.update(n)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import marshal
 import os
 import subprocess
 import sys
@@ -22,14 +21,12 @@ from hypothesis import strategies as st
 
 from flake8_secret_key import cmd_report, workers
 from flake8_secret_key.cli import main
-from flake8_secret_key.detect import SourceError, observe_text
+from flake8_secret_key.engine import SourceError, observe_text
 from flake8_secret_key.options import make_config
 from flake8_secret_key.report import (
     FORMATS,
     REDACTED,
     VERDICTS,
-    ContextLine,
-    Finding,
     Row,
     _spreadsheet_safe,
     redact_context,
@@ -519,7 +516,7 @@ def test_stable_order_with_two_jobs(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cmd_report, "_parallel", spy)
-    monkeypatch.setattr(cmd_report, "FORK_MIN", 2)
+    monkeypatch.setattr(cmd_report, "PARALLEL_MIN", 2)
     _, serial, _ = run_report(capsysbinary, str(cohort), "--format", "json", "--jobs", "1")
     assert used == []
     for _ in range(2):
@@ -557,7 +554,7 @@ def test_a_scanner_bug_is_an_error_row(
     cohort: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
     monkeypatch.setattr(cmd_report, "_mark", _explode)
-    monkeypatch.setattr(cmd_report, "FORK_MIN", 2)
+    monkeypatch.setattr(cmd_report, "PARALLEL_MIN", 2)
     rows = cmd_report.mark_all(list_submissions(str(cohort)), make_config(), jobs=jobs)
     by = {r.submission: r for r in rows}
     assert by["hardcoded"].verdict == "error"
@@ -566,14 +563,9 @@ def test_a_scanner_bug_is_an_error_row(
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="relies on fork to inherit the patch")
-@pytest.mark.parametrize("fork", [True, False], ids=["forked", "pool"])
-def test_a_dead_worker_is_an_error_row(
-    cohort: Path, monkeypatch: pytest.MonkeyPatch, fork: bool
-) -> None:
+def test_a_dead_worker_is_an_error_row(cohort: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cmd_report, "_mark", _die)
-    monkeypatch.setattr(cmd_report, "FORK_MIN", 2)
     monkeypatch.setattr(cmd_report, "PARALLEL_MIN", 2)
-    monkeypatch.setattr(workers, "can_fork", lambda: fork)
     rows = cmd_report.mark_all(list_submissions(str(cohort)), make_config(), jobs=2)
     by = {r.submission: r for r in rows}
     assert by["hardcoded"].verdict == "error" and "crashed" in by["hardcoded"].error
@@ -647,12 +639,12 @@ def test_progress_bar_on_a_terminal(cohort: Path, monkeypatch: pytest.MonkeyPatc
     assert f"/{len(EXPECTED)}" in fake.getvalue()
 
 
-def test_progress_bar_with_forked_workers_and_no_thread(
+def test_progress_bar_with_workers_and_no_thread(
     cohort: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = FakeTTY()
     monkeypatch.setattr(sys, "stderr", fake)
-    monkeypatch.setattr(cmd_report, "FORK_MIN", 2)
+    monkeypatch.setattr(cmd_report, "PARALLEL_MIN", 2)
     threads: list[int] = []
     steps: list[int] = []
     real_run = workers.run
@@ -689,59 +681,6 @@ def test_start_up_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-
-
-@pytest.mark.skipif(not workers.can_fork(), reason="marshal carries forked workers' results")
-def test_parallel_marking_loads_neither_pickle_nor_signal(cohort: Path) -> None:
-    """The rows come back through marshal (loaded already): no pickle, whose C half
-    loads functools and collections, and only the C half of signal."""
-    code = (
-        "import sys\n"
-        "from flake8_secret_key import cmd_report, workers\n"
-        "from flake8_secret_key.options import make_config\n"
-        "from flake8_secret_key.submissions import list_submissions\n"
-        "before = set(sys.modules)\n"
-        f"rows = cmd_report.mark_all(list_submissions({str(cohort)!r}), make_config(), jobs=2)\n"
-        "print(len(rows), sorted({'pickle', '_pickle', 'signal', 'functools'} - before\n"
-        "                        & set(sys.modules)))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == f"{len(EXPECTED)} []"
-
-
-TEXT = st.text(st.characters(blacklist_categories=["Cs"])) | st.sampled_from(["", "x\udcff.py"])
-COUNT = st.integers(min_value=0, max_value=2**40)
-CONTEXT_LINES = st.builds(ContextLine, COUNT, TEXT, st.booleans())
-FINDINGS = st.builds(
-    Finding, TEXT, COUNT, COUNT, COUNT, COUNT, st.none() | TEXT, TEXT, TEXT, TEXT,
-    st.lists(CONTEXT_LINES, max_size=3).map(tuple),
-)  # fmt: skip
-ROWS = st.builds(
-    Row, TEXT, TEXT, COUNT, TEXT, COUNT, COUNT, TEXT,
-    st.lists(FINDINGS, max_size=3).map(tuple),
-    st.lists(st.tuples(TEXT, TEXT), max_size=2).map(tuple),
-    st.lists(TEXT, max_size=2).map(tuple),
-    st.none() | COUNT,
-)  # fmt: skip
-MEMBERS = st.lists(st.builds(Submission, TEXT, TEXT, st.none() | TEXT, st.none() | st.booleans()))
-
-
-def _same(a: object, b: object) -> bool:
-    """Equal, and of the same types all the way down (a record is not a plain tuple)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, (tuple, list)):
-        assert isinstance(b, (tuple, list))
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return a == b
-
-
-@settings(max_examples=200, deadline=None)
-@given(ROWS | MEMBERS)
-def test_a_workers_result_crosses_marshal_unchanged(unit: Row | list[Submission]) -> None:
-    """What a worker sends (rows, or an export's members) comes back as it was, records
-    and all: a record that changes shape without the codec following fails here."""
-    assert _same(cmd_report._unplain(marshal.loads(marshal.dumps(cmd_report._plain(unit)))), unit)
 
 
 def test_console_script_end_to_end(cohort: Path) -> None:
@@ -870,7 +809,7 @@ def test_exports_are_split_by_the_workers_as_by_the_listing(
     (tmp_path / "zips.zip-old").mkdir()  # sorts between "zips.zip" and its members
     (tmp_path / "zips.zip-old" / "app.py").write_bytes(env)
     (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not a zip")
-    monkeypatch.setattr(cmd_report, "FORK_MIN", 2)
+    monkeypatch.setattr(cmd_report, "PARALLEL_MIN", 2)
     eager = cmd_report.mark_all(list_submissions(str(tmp_path)), make_config(), jobs=jobs)
     lazy_subs = list_submissions(str(tmp_path), split_exports=False)
     assert [s.name for s in lazy_subs] == [
