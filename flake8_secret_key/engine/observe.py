@@ -32,7 +32,7 @@ from flake8_secret_key.engine.model import (
     Span,
     env_name,
 )
-from flake8_secret_key.engine.nodes import is_ellipsis, is_none, render_read, within
+from flake8_secret_key.engine.nodes import is_ellipsis, is_none, render_read, str_const, within
 from flake8_secret_key.engine.settings import SettingsVisitor, Site, TryBody
 from flake8_secret_key.engine.values import Value, ValueClassifier
 
@@ -224,11 +224,17 @@ class _Observer:
         """
         visitor, values = self.visitor, self.values
         upper = {n.upper() for n in self.names}
+        wanted = self.names | upper
         combos = set(visitor.combos)
         for node in (*visitor.combos, *visitor.reads):
             if node in values.consumed:
                 continue
-            read = values.classify(node) if node in combos else values.env_read(node)
+            if node in combos:
+                read = values.classify(node)
+            elif _may_read(node, wanted):
+                read = values.env_read(node)
+            else:
+                continue
             if read is None or read.env_var is None:
                 continue
             if read.env_var not in self.names and read.env_var not in upper:
@@ -300,6 +306,14 @@ class _Observer:
         if text.isascii():
             return col
         return len(text.encode("utf-8")[:col].decode("utf-8", errors="replace"))
+
+
+def _may_read(node: ast.expr, variables: frozenset[str]) -> bool:
+    """Whether a call or subscript can read one of ``variables``: its first argument
+    (or key) is one of them, or a name that may be bound to one. Most are neither."""
+    key = node.slice if isinstance(node, ast.Subscript) else node.args[0]  # type: ignore[attr-defined]
+    name = str_const(key)
+    return name in variables if name is not None else isinstance(key, ast.Name)
 
 
 def _read_code(reader: str | None, env_var: str) -> str:

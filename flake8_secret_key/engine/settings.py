@@ -20,7 +20,7 @@ import ast
 import re
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flake8_secret_key.engine.model import Kind
 from flake8_secret_key.engine.nodes import catches_missing, dotted, pair_targets, render, str_const
@@ -75,6 +75,7 @@ class SettingsVisitor(ast.NodeVisitor):
         self._handler: TryBody | None = None
         self._order = 0  # bumped by each binding: orders bindings and uses
         self._todo: list[Item] = []
+        self._methods: dict[type[ast.AST], Callable[[Any], None]] = {}
 
     def run(self, tree: ast.AST) -> None:
         self._todo.append(tree)
@@ -85,8 +86,19 @@ class SettingsVisitor(ast.NodeVisitor):
             else:
                 item()
 
+    def visit(self, node: ast.AST) -> None:
+        """``NodeVisitor.visit``, with the method of each node class looked up once."""
+        method = self._methods.get(type(node))
+        if method is None:
+            name = "visit_" + type(node).__name__
+            method = self._methods[type(node)] = getattr(self, name, self.generic_visit)
+        method(node)
+
     def generic_visit(self, node: ast.AST) -> None:
         self._then(*ast.iter_child_nodes(node))
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        """Nothing under a constant (NodeVisitor's own method serves old visitors)."""
 
     def _then(self, *items: Item) -> None:
         """Visit these next, in this order, before anything queued already."""
