@@ -25,17 +25,9 @@ from flake8_secret_key.options import (
     config_from_args,
 )
 from flake8_secret_key.reading import Reader
-from flake8_secret_key.report import (
-    FORMATS,
-    Finding,
-    Row,
-    decide,
-    error_row,
-    redact_context,
-    render,
-    secret_texts,
-    sort_rows,
-)
+from flake8_secret_key.redact import redact_context, secret_texts
+from flake8_secret_key.report import Finding, Row, decide, error_row, sort_rows
+from flake8_secret_key.report_formats import FORMATS, render
 from flake8_secret_key.rules import code_for, message
 from flake8_secret_key.scan import analyze_spelled
 from flake8_secret_key.submissions import (

@@ -23,15 +23,9 @@ from flake8_secret_key import cmd_report, workers
 from flake8_secret_key.cli import main
 from flake8_secret_key.engine import SourceError, observe_text
 from flake8_secret_key.options import make_config
-from flake8_secret_key.report import (
-    FORMATS,
-    REDACTED,
-    VERDICTS,
-    Row,
-    _spreadsheet_safe,
-    redact_context,
-    render,
-)
+from flake8_secret_key.redact import REDACTED, redact_context
+from flake8_secret_key.report import VERDICTS, Row
+from flake8_secret_key.report_formats import FORMATS, _spreadsheet_safe, render
 from flake8_secret_key.submissions import Submission, list_submissions
 
 HOSTILE = "<script>alert(1)</script>.py"
@@ -670,11 +664,11 @@ def test_no_tqdm_means_silence(cohort: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_start_up_imports_nothing_heavy() -> None:
-    """The standard library's small modules are imported as any module would (zipfile, ast):
-    only third-party packages and the worker pool wait until used."""
+    """The standard library's small modules are imported as any module would (zipfile,
+    ast, csv, json, html): only third-party packages and the worker pool wait until used."""
     code = (
         "import sys, flake8_secret_key.cli, flake8_secret_key.cmd_report\n"
-        "heavy = {'concurrent.futures', 'json', 'csv', 'html', 'tqdm', "
+        "heavy = {'concurrent.futures', 'tqdm', "
         "'multiprocessing', 'libcst', 'flake8', 'pickle', "
         "'flake8_secret_key.workers', 'bisect'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
