@@ -223,21 +223,17 @@ class _Observer:
         consumed by them and reported once.
         """
         visitor, values = self.visitor, self.values
-        upper = {n.upper() for n in self.names}
-        wanted = self.names | upper
+        wanted = self.names | {n.upper() for n in self.names}
         combos = set(visitor.combos)
         for node in (*visitor.combos, *visitor.reads):
             if node in values.consumed:
                 continue
+            read: Value | None = None
             if node in combos:
                 read = values.classify(node)
             elif _may_read(node, wanted):
                 read = values.env_read(node)
-            else:
-                continue
-            if read is None or read.env_var is None:
-                continue
-            if read.env_var not in self.names and read.env_var not in upper:
+            if read is None or read.env_var not in wanted:
                 continue
             if read.source in (Source.FALLBACK, Source.GENERATED):
                 target = render_read(node, read.env_var)
