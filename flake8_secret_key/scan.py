@@ -196,34 +196,18 @@ def analyze_spelled(data: bytes, path: str, config: Config) -> FileResult:
         return FileResult(path, [], f"internal error ({type(exc).__name__}): please report")
 
 
-#: The first read of a file: most source files fit in it.
-_FIRST_READ = 1 << 16
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-
-
 def read_file(path: str, limit: int | None = None) -> bytes:
-    """A file's bytes, or the first ``limit + 1`` of them; raises ``OSError``.
-
-    With ``os.open`` and ``os.read``: no file object, no buffer, about a third of
-    what ``open(path, "rb").read()`` costs on a small file (this runs for every
-    Python file of a cohort).
-    """
-    fd = os.open(path, _OPEN_FLAGS)
-    try:
-        want = _FIRST_READ if limit is None else min(_FIRST_READ, limit + 1)
-        data = os.read(fd, want)
-        if len(data) < want:  # a file's short read is its end: no read to see the end
-            return data
-        parts = [data]
-        size = len(data)
-        while data and (limit is None or size <= limit):
-            want = max(size, _FIRST_READ)  # doubling: few reads for a large file
-            data = os.read(fd, want if limit is None else min(want, limit + 1 - size))
-            parts.append(data)
-            size += len(data)
-    finally:
-        os.close(fd)
-    return parts[0] if len(parts) == 2 and not parts[1] else b"".join(parts)
+    """A file's bytes, or with ``limit`` at most its first ``limit + 1`` (one byte
+    over tells the caller the file is too big); raises ``OSError``."""
+    with open(path, "rb") as handle:
+        if limit is None:
+            return handle.read()
+        # read(n) allocates n bytes before reading: ask for what the file holds.
+        want = min(os.fstat(handle.fileno()).st_size, limit) + 1
+        data = handle.read(want)
+        if len(data) == want <= limit:  # it grew since, or its size was not told
+            data += handle.read(limit + 1 - want)
+        return data
 
 
 def read_bytes(path: str) -> bytes:

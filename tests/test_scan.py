@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -122,22 +123,6 @@ def test_walk_roots_of_every_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert walk(str(tmp_path)).files == [str(tmp_path / "app.py"), str(tmp_path / "link.py")]
 
 
-def test_read_file_reads_a_small_file_in_one_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "f.py").write_bytes(b"x = 1\n" * 100)
-    reads: list[int] = []
-    real = os.read
-
-    def spy(fd: int, size: int) -> bytes:
-        reads.append(size)
-        return real(fd, size)
-
-    monkeypatch.setattr(os, "read", spy)
-    assert read_file(str(tmp_path / "f.py")) == b"x = 1\n" * 100
-    assert len(reads) == 1
-
-
 _SIZES = [0, 1, 100, (1 << 16) - 1, 1 << 16, (1 << 16) + 1, 200_000, 1 << 20]
 
 
@@ -153,6 +138,19 @@ def test_read_file_reads_the_whole_file(tmp_path: Path, size: int) -> None:
 def test_read_file_stops_one_byte_past_the_limit(tmp_path: Path, size: int, limit: int) -> None:
     data = os.urandom(size)
     (tmp_path / "f.py").write_bytes(data)
+    assert read_file(str(tmp_path / "f.py"), limit) == data[: limit + 1]
+
+
+@pytest.mark.parametrize("size", _SIZES)
+@pytest.mark.parametrize("limit", [99, 150_000])
+def test_read_file_keeps_its_limit_when_the_size_is_not_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, limit: int
+) -> None:
+    """A file that grew after it was measured, or that says it holds nothing (as
+    files of /proc do), is read as far as the limit all the same."""
+    data = os.urandom(size)
+    (tmp_path / "f.py").write_bytes(data)
+    monkeypatch.setattr(os, "fstat", lambda fd: SimpleNamespace(st_size=0))
     assert read_file(str(tmp_path / "f.py"), limit) == data[: limit + 1]
 
 
