@@ -231,7 +231,7 @@ class _Observer:
             read: Value | None = None
             if node in combos:
                 read = values.classify(node)
-            elif _may_read(node, wanted):
+            elif isinstance(node, (ast.Call, ast.Subscript)) and _may_read(node, wanted):
                 read = values.env_read(node)
             if read is None or read.env_var not in wanted:
                 continue
@@ -304,10 +304,10 @@ class _Observer:
         return len(text.encode("utf-8")[:col].decode("utf-8", errors="replace"))
 
 
-def _may_read(node: ast.expr, variables: frozenset[str]) -> bool:
+def _may_read(node: ast.Call | ast.Subscript, variables: frozenset[str]) -> bool:
     """Whether a call or subscript can read one of ``variables``: its first argument
     (or key) is one of them, or a name that may be bound to one. Most are neither."""
-    key = node.slice if isinstance(node, ast.Subscript) else node.args[0]  # type: ignore[attr-defined]
+    key = node.slice if isinstance(node, ast.Subscript) else node.args[0]
     name = str_const(key)
     return name in variables if name is not None else isinstance(key, ast.Name)
 
