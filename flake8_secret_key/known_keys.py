@@ -75,7 +75,7 @@ def normalize(value: str) -> str:
     """Fold case and drop whitespace, ``-`` and ``_``, as matching requires.
 
     ``str.split()`` splits at what ``str.isspace`` calls whitespace, which is what
-    re's ``\\s`` matches in text: no re, which check and report do not load.
+    re's ``\\s`` matches in text.
     """
     return "".join(value.split()).replace("-", "").replace("_", "").casefold()
 

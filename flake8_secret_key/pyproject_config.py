@@ -27,6 +27,7 @@ parser is imported only when a ``pyproject.toml`` mentions the table.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -161,8 +162,6 @@ def _parse(table: dict[str, Any], path: str) -> ProjectOptions:
 def _string_list(value: object, where: str) -> tuple[str, ...]:
     """A TOML list of strings, or one string of comma separated items."""
     if isinstance(value, str):
-        import re  # only for a string of items
-
         items = re.split(r"[,\s]+", value)
     elif isinstance(value, list) and all(isinstance(v, str) for v in value):
         items = value

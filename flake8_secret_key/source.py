@@ -7,6 +7,8 @@ encodes back with the same encoding, BOM and line endings.
 from __future__ import annotations
 
 import codecs
+import io
+import tokenize
 from typing import NamedTuple
 
 from flake8_secret_key.engine import SourceError
@@ -45,9 +47,6 @@ def _first_two_lines(data: bytes) -> bytes:
 
 def _declared(data: bytes) -> str:
     """The PEP 263 coding cookie's codec, as ``tokenize`` reads it."""
-    import io
-    import tokenize  # only for the few files that spell "coding" near the top
-
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
