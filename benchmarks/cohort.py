@@ -25,8 +25,10 @@ Measured side by side, each round in alternating order, each a child process
 * the read-only pass: the floor without the parsing (list and read).
 
 Goals (issue 12): report and check take at most 0.5x the floor's wall time, and
-use every core (their CPU time over their wall time, the parallelism, at least
-half a core more than one process can reach: 1.5 on 2 cores). The ratio to the
+use every core: their CPU time over their wall time (the cores they kept busy) is
+at least 1.5 times the floor's on 2 cores (1 + (cores - 1) / 2). Relative to the
+floor's, because on a shared machine one process does not get a whole core: the
+floor, one process, shows what one got at the time. The ratio to the
 read-only pass is printed too (report was at 3.2x it).
 
 On a shared machine seconds move from one minute to the next; ratios measured in
@@ -172,17 +174,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     cores = os.cpu_count() or 1
     floor = median(r.wall for r in runs[FLOOR_NAME]) if runs[FLOOR_NAME] else None
     read = median(r.wall for r in runs[READ]) if runs[READ] else None
+    # The floor is one process: the share of a core it got is what the machine gave
+    # one process at the time; a tool using every core gets about ``cores`` times it.
+    one = median(r.cpu / r.wall for r in runs[FLOOR_NAME]) if runs[FLOOR_NAME] else None
     need = 1 + 0.5 * (cores - 1)
+    core_goal = f"cpu/wall >= {need:.1f}x the floor's, on {cores} cores"
     verdicts = []
     print()
     for name in (REPORT, CHECK):
         results = runs[name]
-        if not results or floor is None:
+        if not results or floor is None or one is None:
             why = failed.get(name) or failed.get(FLOOR_NAME, "no run")
             verdicts.append(verdict(f"cohort: {name} vs the floor", "<= 0.5x", why, None))
-            verdicts.append(
-                verdict(f"cohort: {name} uses every core", f">= {need:.1f}", why, None)
-            )
+            verdicts.append(verdict(f"cohort: {name} uses every core", core_goal, why, None))
             continue
         wall = median(r.wall for r in results)
         cpu = median(r.cpu for r in results)
@@ -196,12 +200,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ratio <= 0.5,
             )
         )
+        parallel = median(r.cpu / r.wall for r in results)
         verdicts.append(
             verdict(
                 f"cohort: {name} uses every core",
-                f"cpu/wall >= {need:.1f} on {cores} cores",
-                f"{cpu / wall:.2f} ({seconds(cpu)} cpu in {seconds(wall)})",
-                cpu / wall >= need if cores > 1 else True,
+                core_goal,
+                f"{parallel / one:.2f}x (cpu/wall {parallel:.2f}, the floor's {one:.2f}; "
+                f"{seconds(cpu)} cpu)",
+                parallel / one >= need if cores > 1 else True,
             )
         )
     return print_verdicts(verdicts)

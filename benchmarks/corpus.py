@@ -45,7 +45,8 @@ from the key lines found in the projects (``app.secret_key = "..."``,
 
 Every 25th submission (``i % 25 == 0``) has a committed virtualenv (``venv/``,
 ``env/``, ``.venv/``, ``myenv/`` in turn): ``pyvenv.cfg``, ``bin/``, and
-``VENV_FILES`` ``.py`` files hard-linked from this interpreter's site-packages.
+``VENV_FILES`` ``.py`` files hard-linked from the base interpreter's site-packages
+and standard library.
 A quarter of the submissions (500 of 2,000, drawn from the others) are zipped,
 as ``student....zip``, half with the submission's folder at the zip's top and
 half without, as students zip them; the folder is then removed.
@@ -365,19 +366,16 @@ def write_zip(target: Path, files: dict[str, bytes], top: str | None) -> None:
 
 
 def venv_sources() -> list[Path]:
-    """Where a venv's files are copied from: this venv's site-packages, the base
-    interpreter's, then its standard library (until there are ``VENV_FILES``)."""
+    """Where a venv's files are copied from: the base interpreter's site-packages, then
+    its standard library (until there are ``VENV_FILES``). Not the running venv's, so
+    that every venv of one Python (a plain install, an editable one) gets one cohort."""
     base = {"base": sys.base_prefix, "platbase": sys.base_prefix}
-    folders = [
-        sysconfig.get_paths()["purelib"],
-        sysconfig.get_paths(vars=base)["purelib"],
-        sysconfig.get_paths(vars=base)["stdlib"],
-    ]
+    folders = [sysconfig.get_paths(vars=base)["purelib"], sysconfig.get_paths(vars=base)["stdlib"]]
     return list(dict.fromkeys(Path(f) for f in folders if Path(f).is_dir()))
 
 
 def venv_template(root: Path, want: int) -> list[Path]:
-    """``want`` .py files copied from this interpreter's packages (sorted, so the
+    """``want`` .py files copied from the base interpreter's packages (sorted, so the
     same install gives the same template); each venv hard-links them."""
     dest = root / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
     copied: list[Path] = []

@@ -206,8 +206,9 @@ def verdict(row: str, goal: str, measured: str, ok: bool | None) -> Verdict:
 
 def print_verdicts(verdicts: Sequence[Verdict]) -> int:
     """The closing summary; 0 when every goal was met, else 1."""
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     print()
-    print("summary:")
+    print(f"summary (load average now {load}):")
     for v in verdicts:
         word = {True: "PASS", False: "FAIL", None: "NOT MEASURED"}[v.ok]
         print(f"  {word:<12} {v.row}: {v.measured} (goal: {v.goal})")
@@ -237,8 +238,8 @@ def print_install_notes() -> None:
     site = Path(sysconfig.get_paths()["purelib"])
     if any(site.glob("__editable__*flake8_secret_key*.pth")):
         print(
-            "note: an editable install: its import hook runs at every Python start here "
-            "(the floors' too)"
+            "note: an editable install: its import hook runs at every Python start here, "
+            "the other commands' too"
         )
 
 
