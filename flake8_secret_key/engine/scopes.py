@@ -24,7 +24,6 @@ The policy, in one place:
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 #: One arm of a compound statement: (id of the statement, which arm).
@@ -41,16 +40,16 @@ class Binding(NamedTuple):
     imported: str | None = None  # for an import: the dotted name it binds
 
 
-@dataclass(eq=False)
 class Scope:
     """A module, class, function (or lambda) or comprehension scope."""
 
-    kind: str  # "module", "class", "function" or "comprehension"
-    parent: Scope | None = None
-    settings_class: bool = False  # a pydantic BaseSettings subclass
-    bindings: dict[str, list[Binding]] = field(default_factory=dict)
-    globals: set[str] = field(default_factory=set)  # declared ``global`` here
-    nonlocals: set[str] = field(default_factory=set)  # declared ``nonlocal`` here
+    def __init__(self, kind: str, parent: Scope | None = None, settings_class: bool = False):
+        self.kind = kind  # "module", "class", "function" or "comprehension"
+        self.parent = parent
+        self.settings_class = settings_class  # a pydantic BaseSettings subclass
+        self.bindings: dict[str, list[Binding]] = {}  # every binding of each name, in order
+        self.globals: set[str] = set()  # declared ``global`` here
+        self.nonlocals: set[str] = set()  # declared ``nonlocal`` here
 
     def module(self) -> Scope:
         scope = self
