@@ -49,7 +49,8 @@ Every 25th submission (``i % 25 == 0``) has a committed virtualenv (``venv/``,
 and standard library.
 A quarter of the submissions (500 of 2,000, drawn from the others) are zipped,
 as ``student....zip``, half with the submission's folder at the zip's top and
-half without, as students zip them; the folder is then removed.
+half without (when a file sits at the top: a zip of folders alone would read as a
+platform's "download all" export), as students zip them.
 
 The cohort is built under ``~/.cache/flake8-secret-key-bench/`` (``--cache``) in
 a folder named by a hash of its recipe (this file's ``RECIPE``, the count, the
@@ -141,7 +142,7 @@ REPOSITORIES: tuple[str, ...] = (
 )
 
 #: Bump when the way submissions are made changes (the cache is rebuilt).
-RECIPE = 1
+RECIPE = 2
 SEED = 20240612
 SUBMISSIONS = 2000
 MIN_PROJECTS = 5
@@ -457,7 +458,10 @@ def make_cohort(
         stats["other_files"] += len(files) - len(py)
         stats["bytes"] += sum(map(len, files.values()))
         if i in zipped:
-            write_zip(cohort / f"{name}.zip", files, name if rng.random() < 0.5 else None)
+            # Without the folder, a zip holding only folders would read as a platform's
+            # "download all" export (one submission per folder): only with a file on top.
+            bare = rng.random() < 0.5 and any("/" not in rel for rel in files)
+            write_zip(cohort / f"{name}.zip", files, None if bare else name)
             stats["zips"] += 1
             stats["py_in_zips"] += len(py)
             continue
