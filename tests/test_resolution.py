@@ -13,7 +13,7 @@ import textwrap
 import pytest
 
 from flake8_secret_key import rules
-from flake8_secret_key.engine import Source, observe_text
+from flake8_secret_key.engine import Source, observe, observe_text, split_lines
 from flake8_secret_key.engine import values as values_module
 
 
@@ -185,3 +185,63 @@ def test_callees_are_recognised_by_qualified_name(imports: str, expr: str, sourc
 def test_a_parsed_chain_of_two_thousand_terms() -> None:
     text = "SECRET_KEY = " + " + ".join(['"a"'] * 2_000) + "\n"
     assert [(o.line, o.col, o.source) for o in observe_text(text)] == [(1, 13, Source.LITERAL)]
+
+
+# Statements whose lines spell no setting name are visited light: only what they bind.
+
+
+def test_a_value_bound_in_a_statement_that_spells_no_name() -> None:
+    src = """
+        PREFIX = "k3y"
+        KEY = PREFIX + "-value"
+        app.secret_key = KEY
+    """
+    found = observe_text(textwrap.dedent(src))
+    assert [(o.line, o.source, o.via, o.value.line) for o in found] == [
+        (4, Source.LITERAL, "KEY", 3)
+    ]
+
+
+def test_a_try_body_that_spells_no_name_gives_its_handler_the_variable() -> None:
+    src = """
+        try:
+            key = os.environ["APP_KEY"]
+        except KeyError:
+            app.secret_key = "k3y-value"
+    """
+    found = observe_text(textwrap.dedent(src))
+    assert [(o.line, o.source, o.env_var) for o in found] == [(5, Source.FALLBACK, "APP_KEY")]
+
+
+def test_a_loop_that_spells_no_name_still_rebinds() -> None:
+    src = """
+        KEY = "k3y-value"
+        for KEY in candidates():
+            pass
+        app.secret_key = KEY
+    """
+    assert [o.source for o in observe_text(textwrap.dedent(src))] == [Source.UNKNOWN]
+
+
+def test_light_and_whole_walks_agree() -> None:
+    src = textwrap.dedent(
+        """
+        import os
+        from decouple import config
+        PREFIX = "k3y"
+        env_key = os.environ.get("APP_KEY")
+        if not env_key:
+            env_key = PREFIX + "-dev"
+        class Base:
+            pass
+        def helper(x):
+            return x
+        app.secret_key = env_key
+        app.config["SECRET_KEY"] = config("SECRET_KEY", default=PREFIX)
+        """
+    )
+    tree = ast.parse(src)
+    light = observe(tree, lines=split_lines(src))
+    whole = observe(tree)  # no lines: every statement is visited whole
+    assert [(o.line, o.source, o.via) for o in light] == [(o.line, o.source, o.via) for o in whole]
+    assert [o.source for o in light] == [Source.FALLBACK, Source.FALLBACK]

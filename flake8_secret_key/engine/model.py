@@ -8,7 +8,9 @@ decide what to say about it: ``rules.code_for`` maps sources to SKY codes, and
 
 from __future__ import annotations
 
+import re
 from enum import Enum
+from functools import lru_cache
 from typing import NamedTuple
 
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
@@ -105,3 +107,15 @@ class SourceError(ValueError):
 def env_name(setting: str) -> str:
     """The environment variable named after a setting (``secret_key`` -> ``SECRET_KEY``)."""
     return setting.upper()
+
+
+@lru_cache(maxsize=8)
+def trigger_words(names: frozenset[str]) -> tuple[str, ...]:
+    """What a setting must spell: a configured name, or ``from_prefixed_env``."""
+    return tuple(sorted({*names, "from_prefixed_env"}))
+
+
+@lru_cache(maxsize=8)
+def trigger_pattern(names: frozenset[str]) -> re.Pattern[str]:
+    """A pattern that finds any of ``trigger_words(names)``."""
+    return re.compile("|".join(map(re.escape, trigger_words(names))))

@@ -31,6 +31,7 @@ from flake8_secret_key.engine.model import (
     SourceError,
     Span,
     env_name,
+    trigger_words,
 )
 from flake8_secret_key.engine.nodes import is_ellipsis, is_none, render_read, str_const, within
 from flake8_secret_key.engine.settings import SettingsVisitor, Site, TryBody
@@ -38,14 +39,8 @@ from flake8_secret_key.engine.values import Value, ValueClassifier
 
 
 @lru_cache(maxsize=8)
-def _trigger_words(names: frozenset[str]) -> tuple[str, ...]:
-    """What a setting must spell: a configured name, or ``from_prefixed_env``."""
-    return tuple(sorted({*names, "from_prefixed_env"}))
-
-
-@lru_cache(maxsize=8)
 def _trigger_bytes(names: frozenset[str]) -> tuple[bytes, ...]:
-    return tuple(word.encode("utf-8") for word in _trigger_words(names))
+    return tuple(word.encode("utf-8") for word in trigger_words(names))
 
 
 def may_hold_setting(text: str, options: Options = DEFAULT_OPTIONS) -> bool:
@@ -54,7 +49,7 @@ def may_hold_setting(text: str, options: Options = DEFAULT_OPTIONS) -> bool:
     Every setting the engine reports spells a configured name, but
     ``from_prefixed_env()``; a file without any is not parsed or walked.
     """
-    return any(word in text for word in _trigger_words(options.names))
+    return any(word in text for word in trigger_words(options.names))
 
 
 def may_hold_setting_bytes(data: bytes, options: Options = DEFAULT_OPTIONS) -> bool:
@@ -87,7 +82,7 @@ def observe(
     lines: Sequence[str] | None = None,
 ) -> list[Observation]:
     """Every secret-key setting in ``tree``, in source order, each value once."""
-    visitor = SettingsVisitor(options.names)
+    visitor = SettingsVisitor(options.names, lines)
     visitor.run(tree)
     found = _Observer(visitor, options, lines).run()
     found.sort(key=lambda o: (o.line, o.col, o.kind.value))
@@ -128,7 +123,7 @@ class _Observer:
         self.names = options.names
         self.known_keys = options.known_keys
         self.lines = lines
-        self.values = ValueClassifier(visitor.uses)
+        self.values = ValueClassifier(visitor.uses, visitor.pending)
         self.found: list[Observation] = []
 
     def run(self) -> list[Observation]:

@@ -9,6 +9,13 @@ is set to, and the fix for that very place. It judges no value: the classifier
 On the same pass it builds the scopes and bindings that names are resolved with
 (``scopes.py``), and notes the expressions that may read the environment.
 
+Every setting spells its name (or ``from_prefixed_env``), so a statement whose lines
+spell none holds no setting: when the lines are given, such a statement is visited
+*light*, for what it binds only (names and their values, imports, functions,
+classes, loop targets), without its expressions. The names inside such a value get
+their scope only if the classifier follows it (``pending``). In a real module most
+statements are light, so the walk costs a fraction of the parse.
+
 Children are visited from a work list, not by recursion (``generic_visit`` queues
 them), so a tree of any depth is walked; a visitor that must do something after a
 subtree (leave a scope, bind a name once its value is visited) queues a function.
@@ -18,11 +25,11 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any, NamedTuple
 
-from flake8_secret_key.engine.model import Kind
+from flake8_secret_key.engine.model import Kind, trigger_pattern
 from flake8_secret_key.engine.nodes import catches_missing, dotted, pair_targets, render, str_const
 from flake8_secret_key.engine.scopes import Binding, Block, Scope, Use
 
@@ -62,7 +69,7 @@ Item = ast.AST | Callable[[], None]
 class SettingsVisitor(ast.NodeVisitor):
     """Records settings, scopes, bindings, name uses and possible environment reads."""
 
-    def __init__(self, names: frozenset[str]) -> None:
+    def __init__(self, names: frozenset[str], lines: Sequence[str] | None = None) -> None:
         self.names = names
         self.module = Scope("module")
         self.sites: list[Site] = []
@@ -70,6 +77,11 @@ class SettingsVisitor(ast.NodeVisitor):
         self.reads: list[ast.expr] = []  # calls and subscripts, in order
         self.combos: list[ast.expr] = []  # ``a or b``, ``a if c else b``, in order
         self.settings_classes = {"BaseSettings"}
+        #: The values bound by light statements, with where they were evaluated.
+        self.pending: dict[ast.expr, Use] = {}
+        self._spelled = _spelled_lines(lines, names)
+        self._light = False  # in a statement that spells no setting name
+        self._whole = False  # in a try body whose handlers may set a key: visit all
         self._scope = self.module
         self._blocks: tuple[Block, ...] = ()
         self._handler: TryBody | None = None
@@ -88,6 +100,9 @@ class SettingsVisitor(ast.NodeVisitor):
 
     def visit(self, node: ast.AST) -> None:
         """``NodeVisitor.visit``, with the method of each node class looked up once."""
+        if isinstance(node, ast.stmt) and not (self._light or self._whole or self._spells(node)):
+            self._then(*self._inside([node], light=True))
+            return
         method = self._methods.get(type(node))
         if method is None:
             name = "visit_" + type(node).__name__
@@ -101,8 +116,21 @@ class SettingsVisitor(ast.NodeVisitor):
         """Nothing under a constant (NodeVisitor's own method serves old visitors)."""
 
     def _then(self, *items: Item) -> None:
-        """Visit these next, in this order, before anything queued already."""
+        """Visit these next, in this order, before anything queued already (but no
+        expressions in a light statement)."""
+        if self._light:
+            items = tuple(item for item in items if not isinstance(item, ast.expr))
         self._todo.extend(reversed(items))
+
+    def _spells(self, node: ast.stmt) -> bool:
+        """Whether the lines of ``node`` (its decorators too) spell a setting name."""
+        spelled = self._spelled
+        if spelled is None or not hasattr(node, "lineno"):
+            return True
+        decorators: list[ast.expr] = getattr(node, "decorator_list", [])
+        first: int = min([node.lineno, *(d.lineno for d in decorators)])
+        last = min(node.end_lineno or first, len(spelled) - 1)
+        return first > last or spelled[last] > spelled[first - 1]
 
     def _inside(
         self,
@@ -110,9 +138,12 @@ class SettingsVisitor(ast.NodeVisitor):
         scope: Scope | None = None,
         block: tuple[ast.AST, str] | None = None,
         handler: object = _KEEP,
+        light: bool = False,
+        whole: bool = False,
     ) -> list[Item]:
-        """``items``, visited in another scope, arm of a statement, or ``except``."""
-        saved = (self._scope, self._blocks, self._handler)
+        """``items``, visited in another scope, arm of a statement, ``except``, or as
+        a light statement or a try body visited whole."""
+        saved = (self._scope, self._blocks, self._handler, self._light, self._whole)
 
         def enter() -> None:
             if scope is not None:
@@ -123,9 +154,11 @@ class SettingsVisitor(ast.NodeVisitor):
                 self._blocks = (*self._blocks, (id(block[0]), block[1]))
             if handler is not _KEEP:
                 self._handler = handler  # type: ignore[assignment]
+            self._light = self._light or light
+            self._whole = self._whole or whole
 
         def leave() -> None:
-            self._scope, self._blocks, self._handler = saved
+            self._scope, self._blocks, self._handler, self._light, self._whole = saved
 
         return [enter, *items, leave]
 
@@ -145,6 +178,7 @@ class SettingsVisitor(ast.NodeVisitor):
         )
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        self._pending(node.value)
         for target in node.targets:
             for t, v in pair_targets(target, node.value):
                 self._store(t, v)
@@ -153,6 +187,7 @@ class SettingsVisitor(ast.NodeVisitor):
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         target, value = node.target, node.value
         if value is not None:
+            self._pending(value)
             self._store(target, value)
         elif self._scope.settings_class and isinstance(target, ast.Name):
             if target.id in self.names:  # a pydantic field without default: required
@@ -161,6 +196,11 @@ class SettingsVisitor(ast.NodeVisitor):
         if value is not None:
             items += [value, lambda: self._bind_targets([target], value)]
         self._then(*items, target)
+
+    def _pending(self, value: ast.expr) -> None:
+        """In a light statement, where ``value`` is evaluated, for its names later."""
+        if self._light:
+            self.pending[value] = Use(self._scope, self._order, self._blocks)
 
     def _store(self, target: ast.expr, value: ast.expr) -> None:
         """``target = value``: a setting if the target is one."""
@@ -311,6 +351,9 @@ class SettingsVisitor(ast.NodeVisitor):
     # -- scopes -------------------------------------------------------------------------
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if self._light:  # no setting inside: what it binds inside is its own
+            self._bind(node.name, None)
+            return
         self._defaults(node)
         scope = Scope("function", self._scope)
         body = self._inside([lambda: self._bind_parameters(node.args), *node.body], scope)
@@ -329,7 +372,10 @@ class SettingsVisitor(ast.NodeVisitor):
         bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases}
         settings = bool(bases & self.settings_classes)
         if settings:
-            self.settings_classes.add(node.name)
+            self.settings_classes.add(node.name)  # its subclasses are settings classes too
+        if self._light:
+            self._bind(node.name, None)
+            return
         scope = Scope("class", self._scope, settings_class=settings)
         outer = [*node.decorator_list, *node.bases, *node.keywords]
         self._then(*outer, *self._inside(node.body, scope), lambda: self._bind(node.name, None))
@@ -404,7 +450,8 @@ class SettingsVisitor(ast.NodeVisitor):
         def body_done() -> None:
             body.end = len(self.reads)
 
-        items = [*self._inside(node.body, block=(node, "body")), body_done]
+        whole = not self._light  # its handlers may set a key: each read of the body counts
+        items = [*self._inside(node.body, block=(node, "body"), whole=whole), body_done]
         for i, handler in enumerate(node.handlers):
             context = body if catches_missing(handler) else _KEEP
             items += self._inside([handler], block=(node, f"except{i}"), handler=context)
@@ -508,3 +555,14 @@ class SettingsVisitor(ast.NodeVisitor):
         for arg in every:
             if arg is not None:
                 self._bind(arg.arg, None)
+
+
+def _spelled_lines(lines: Sequence[str] | None, names: frozenset[str]) -> list[int] | None:
+    """``spelled[n]``: how many of lines 1..n spell a setting name (None: no lines)."""
+    if lines is None:
+        return None
+    search = trigger_pattern(names).search
+    spelled = [0]
+    for line in lines:
+        spelled.append(spelled[-1] + (search(line) is not None))
+    return spelled

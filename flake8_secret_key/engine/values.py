@@ -68,8 +68,9 @@ class Value(NamedTuple):
 class ValueClassifier:
     """Classifies expressions of one module, each node once."""
 
-    def __init__(self, uses: dict[ast.Name, Use]) -> None:
+    def __init__(self, uses: dict[ast.Name, Use], pending: dict[ast.expr, Use]) -> None:
         self.uses = uses
+        self.pending = pending  # values of light statements: their names' scope
         #: Environment reads and ``or``/``if`` expressions that a classified value
         #: went through: they are reported with that value, not on their own.
         self.consumed: set[ast.AST] = set()
@@ -122,7 +123,16 @@ class ValueClassifier:
 
     def _bindings(self, node: ast.Name) -> list[Binding]:
         use = self.uses.get(node)
-        return [] if use is None else live_bindings(node.id, use)
+        if use is None:
+            return []
+        found = live_bindings(node.id, use)
+        for binding in found:
+            where = self.pending.pop(binding.value, None) if binding.value else None
+            if where is not None:  # a light statement's value: its names are used there
+                for inner in ast.walk(binding.value):  # type: ignore[arg-type]
+                    if isinstance(inner, ast.Name):
+                        self.uses.setdefault(inner, where)
+        return found
 
     def _attribute(self, node: ast.Attribute, depth: int) -> Value:
         inner = self.classify(node.value, depth + 1)
