@@ -389,3 +389,13 @@ def test_parser_limit_is_a_source_error() -> None:
     else:  # a parser that accepts it: the engine still copes
         assert [(o.line, o.col) for o in found] == [(1, 13)]
     assert sys.getrecursionlimit() == limit
+
+
+def test_braces_in_a_receiver_are_text_not_a_template() -> None:
+    # The fix was once built with str.format: a subscript key with braces raised
+    # KeyError, which aborts a flake8 run.
+    found = observe_text('cfg["{x}"].secret_key = "k3y-value"\ncfg["{}"].secret_key = "v"\n')
+    assert [(o.target, o.fix) for o in found] == [
+        ('cfg["{x}"].secret_key', 'cfg["{x}"].secret_key = os.environ["SECRET_KEY"]'),
+        ('cfg["{}"].secret_key', 'cfg["{}"].secret_key = os.environ["SECRET_KEY"]'),
+    ]
