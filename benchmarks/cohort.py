@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/cohort.py            # 2,000 submissions, 7 rounds (a few minutes)
+    python benchmarks/cohort.py            # 2,000 submissions, 7 rounds (about 2 minutes, cached)
     python benchmarks/cohort.py --quick    # 200 submissions, 2 rounds (smoke run)
 
 The cohort is ``corpus.build_corpus()``'s (see ``benchmarks/corpus.py``: student
@@ -210,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parallel / one >= need if cores > 1 else True,
             )
         )
-    return print_verdicts(verdicts)
+    return print_verdicts(verdicts, quick=args.quick)
 
 
 if __name__ == "__main__":

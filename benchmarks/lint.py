@@ -440,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             verdicts += row_one_file(tmp, 5 if quick else 21)
         if 6 in rows:
             verdicts += row_exponential(tmp, 3 if quick else 9, timeout)
-    return print_verdicts(verdicts)
+    return print_verdicts(verdicts, quick=quick)
 
 
 if __name__ == "__main__":

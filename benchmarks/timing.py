@@ -204,11 +204,13 @@ def verdict(row: str, goal: str, measured: str, ok: bool | None) -> Verdict:
     return Verdict(row, goal, measured, ok)
 
 
-def print_verdicts(verdicts: Sequence[Verdict]) -> int:
+def print_verdicts(verdicts: Sequence[Verdict], quick: bool = False) -> int:
     """The closing summary; 0 when every goal was met, else 1."""
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     print()
     print(f"summary (load average now {load}):")
+    if quick:
+        print("  (--quick: a smoke run on less data, fewer rounds; judge the goals on a full run)")
     for v in verdicts:
         word = {True: "PASS", False: "FAIL", None: "NOT MEASURED"}[v.ok]
         print(f"  {word:<12} {v.row}: {v.measured} (goal: {v.goal})")
