@@ -111,8 +111,11 @@ def env_name(setting: str) -> str:
 
 @lru_cache(maxsize=8)
 def trigger_words(names: frozenset[str]) -> tuple[str, ...]:
-    """What a setting must spell: a configured name, or ``from_prefixed_env``."""
-    return tuple(sorted({*names, "from_prefixed_env"}))
+    """What a setting must spell: a configured name, or ``from_prefixed_env``. Words
+    that hold another one (``JWT_SECRET_KEY`` holds ``SECRET_KEY``) are left out: a
+    text spells a trigger word exactly when it spells one of these."""
+    words = {*names, "from_prefixed_env"}
+    return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
 
 
 @lru_cache(maxsize=8)

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from flake8_secret_key.engine.model import Kind, trigger_pattern
@@ -129,8 +131,8 @@ class SettingsVisitor(ast.NodeVisitor):
             return True
         decorators: list[ast.expr] = getattr(node, "decorator_list", [])
         first: int = min([node.lineno, *(d.lineno for d in decorators)])
-        last = min(node.end_lineno or first, len(spelled) - 1)
-        return first > last or spelled[last] > spelled[first - 1]
+        at = bisect_left(spelled, first)  # the first spelled line from the statement's on
+        return at < len(spelled) and spelled[at] <= (node.end_lineno or first)
 
     def _inside(
         self,
@@ -558,11 +560,13 @@ class SettingsVisitor(ast.NodeVisitor):
 
 
 def _spelled_lines(lines: Sequence[str] | None, names: frozenset[str]) -> list[int] | None:
-    """``spelled[n]``: how many of lines 1..n spell a setting name (None: no lines)."""
+    """The numbers of the lines that spell a setting name, in order (None: no lines)."""
     if lines is None:
         return None
-    search = trigger_pattern(names).search
-    spelled = [0]
-    for line in lines:
-        spelled.append(spelled[-1] + (search(line) is not None))
+    ends = list(accumulate(map(len, lines)))  # where each line ends in the joined text
+    spelled: list[int] = []
+    for match in trigger_pattern(names).finditer("".join(lines)):
+        line = bisect_right(ends, match.start()) + 1
+        if not spelled or spelled[-1] != line:
+            spelled.append(line)
     return spelled
