@@ -198,16 +198,30 @@ def analyze_spelled(data: bytes, path: str, config: Config) -> FileResult:
 
 def read_file(path: str, limit: int | None = None) -> bytes:
     """A file's bytes, or with ``limit`` at most its first ``limit + 1`` (one byte
-    over tells the caller the file is too big); raises ``OSError``."""
-    with open(path, "rb") as handle:
-        if limit is None:
-            return handle.read()
-        # read(n) allocates n bytes before reading: ask for what the file holds.
-        want = min(os.fstat(handle.fileno()).st_size, limit) + 1
-        data = handle.read(want)
-        if len(data) == want <= limit:  # it grew since, or its size was not told
-            data += handle.read(limit + 1 - want)
-        return data
+    over tells the caller the file is too big); raises ``OSError``.
+
+    With ``os.read`` on a descriptor: a file object's buffering costs more than the
+    read itself on the small files a cohort is made of (6 against 12-19 us a file).
+    """
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        parts = []
+        size = 0
+        while limit is None or size <= limit:
+            want = _CHUNK if limit is None else min(_CHUNK, limit + 1 - size)
+            data = os.read(fd, want)
+            if not data:
+                break
+            parts.append(data)
+            size += len(data)
+    finally:
+        os.close(fd)
+    return b"".join(parts)
+
+
+#: What ``read_file`` asks for at a time: most source files fit in one read.
+_CHUNK = 1 << 16
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
 def read_bytes(path: str) -> bytes:
