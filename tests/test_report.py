@@ -670,7 +670,7 @@ def test_start_up_imports_nothing_heavy() -> None:
         "import sys, flake8_secret_key.cli, flake8_secret_key.cmd_report\n"
         "heavy = {'concurrent.futures', 'tqdm', "
         "'multiprocessing', 'libcst', 'flake8', 'pickle', "
-        "'flake8_secret_key.workers', 'bisect'}\n"
+        "'flake8_secret_key.workers'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -8,7 +8,6 @@ decide what to say about it: ``rules.code_for`` maps sources to SKY codes, and
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 from functools import lru_cache
 from typing import NamedTuple
@@ -116,9 +115,3 @@ def trigger_words(names: frozenset[str]) -> tuple[str, ...]:
     text spells a trigger word exactly when it spells one of these."""
     words = {*names, "from_prefixed_env"}
     return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
-
-
-@lru_cache(maxsize=8)
-def trigger_pattern(names: frozenset[str]) -> re.Pattern[str]:
-    """A pattern that finds any of ``trigger_words(names)``."""
-    return re.compile("|".join(map(re.escape, trigger_words(names))))

@@ -31,7 +31,7 @@ from functools import partial
 from itertools import accumulate
 from typing import Any, NamedTuple
 
-from flake8_secret_key.engine.model import Kind, trigger_pattern
+from flake8_secret_key.engine.model import Kind, trigger_words
 from flake8_secret_key.engine.nodes import catches_missing, dotted, pair_targets, render, str_const
 from flake8_secret_key.engine.scopes import Binding, Block, Scope, Use
 
@@ -40,6 +40,11 @@ _ENV_VAR_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 #: Calls in a pydantic settings class whose default is the field's default.
 _FIELD_CALLS = ("Field", "SecretStr", "SecretBytes")
 _KEEP = object()  # "leave the handler context as it is"
+#: Statements with arms (bodies) of statements.
+_COMPOUND = (
+    *(ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match),
+    getattr(ast, "TryStar", ast.Try),  # Python 3.11
+)
 
 
 class TryBody:
@@ -102,9 +107,13 @@ class SettingsVisitor(ast.NodeVisitor):
 
     def visit(self, node: ast.AST) -> None:
         """``NodeVisitor.visit``, with the method of each node class looked up once."""
-        if isinstance(node, ast.stmt) and not (self._light or self._whole or self._spells(node)):
-            self._then(*self._inside([node], light=True))
-            return
+        if isinstance(node, ast.stmt) and not self._whole:
+            if self._light or not self._spells(node):
+                if self._bind_only(node):
+                    return  # a simple statement: what it binds is recorded
+                if not self._light:  # a compound one: its arms, light
+                    self._then(*self._inside([node], light=True))
+                    return
         method = self._methods.get(type(node))
         if method is None:
             name = "visit_" + type(node).__name__
@@ -179,8 +188,36 @@ class SettingsVisitor(ast.NodeVisitor):
             Site(name, kind, target, value, value, self._scope, fix, self._handler, receiver)
         )
 
+    def _bind_only(self, node: ast.stmt) -> bool:
+        """Record what a statement that spells no setting name binds; False for a
+        compound statement, whose arms are visited (light) for theirs."""
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            if node.value is not None:  # its names get their scope if it is followed
+                self.pending[node.value] = Use(self._scope, self._order, self._blocks)
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                self._bind_targets(targets, node.value)
+        elif isinstance(node, (ast.AugAssign, ast.Delete)):
+            self._bind_targets(
+                node.targets if isinstance(node, ast.Delete) else [node.target], None
+            )
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self._bind(node.name, None)  # no setting inside: what it binds inside is its own
+        elif isinstance(node, ast.ClassDef):
+            self._settings_class(node)
+            self._bind(node.name, None)
+        elif isinstance(node, ast.Import):
+            self.visit_Import(node)
+        elif isinstance(node, ast.ImportFrom):
+            self.visit_ImportFrom(node)
+        elif isinstance(node, ast.Global):
+            self.visit_Global(node)
+        elif isinstance(node, ast.Nonlocal):
+            self.visit_Nonlocal(node)
+        elif isinstance(node, _COMPOUND):
+            return False
+        return True
+
     def visit_Assign(self, node: ast.Assign) -> None:
-        self._pending(node.value)
         for target in node.targets:
             for t, v in pair_targets(target, node.value):
                 self._store(t, v)
@@ -189,7 +226,6 @@ class SettingsVisitor(ast.NodeVisitor):
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         target, value = node.target, node.value
         if value is not None:
-            self._pending(value)
             self._store(target, value)
         elif self._scope.settings_class and isinstance(target, ast.Name):
             if target.id in self.names:  # a pydantic field without default: required
@@ -198,11 +234,6 @@ class SettingsVisitor(ast.NodeVisitor):
         if value is not None:
             items += [value, lambda: self._bind_targets([target], value)]
         self._then(*items, target)
-
-    def _pending(self, value: ast.expr) -> None:
-        """In a light statement, where ``value`` is evaluated, for its names later."""
-        if self._light:
-            self.pending[value] = Use(self._scope, self._order, self._blocks)
 
     def _store(self, target: ast.expr, value: ast.expr) -> None:
         """``target = value``: a setting if the target is one."""
@@ -353,9 +384,6 @@ class SettingsVisitor(ast.NodeVisitor):
     # -- scopes -------------------------------------------------------------------------
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        if self._light:  # no setting inside: what it binds inside is its own
-            self._bind(node.name, None)
-            return
         self._defaults(node)
         scope = Scope("function", self._scope)
         body = self._inside([lambda: self._bind_parameters(node.args), *node.body], scope)
@@ -370,15 +398,16 @@ class SettingsVisitor(ast.NodeVisitor):
         body = self._inside([lambda: self._bind_parameters(node.args), node.body], scope)
         self._then(node.args, *body)
 
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+    def _settings_class(self, node: ast.ClassDef) -> bool:
+        """Whether ``node`` is a pydantic settings class (its subclasses are too)."""
         bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases}
-        settings = bool(bases & self.settings_classes)
-        if settings:
-            self.settings_classes.add(node.name)  # its subclasses are settings classes too
-        if self._light:
-            self._bind(node.name, None)
-            return
-        scope = Scope("class", self._scope, settings_class=settings)
+        if bases & self.settings_classes:
+            self.settings_classes.add(node.name)
+            return True
+        return False
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        scope = Scope("class", self._scope, settings_class=self._settings_class(node))
         outer = [*node.decorator_list, *node.bases, *node.keywords]
         self._then(*outer, *self._inside(node.body, scope), lambda: self._bind(node.name, None))
 
@@ -563,10 +592,12 @@ def _spelled_lines(lines: Sequence[str] | None, names: frozenset[str]) -> list[i
     """The numbers of the lines that spell a setting name, in order (None: no lines)."""
     if lines is None:
         return None
-    ends = list(accumulate(map(len, lines)))  # where each line ends in the joined text
-    spelled: list[int] = []
-    for match in trigger_pattern(names).finditer("".join(lines)):
-        line = bisect_right(ends, match.start()) + 1
-        if not spelled or spelled[-1] != line:
-            spelled.append(line)
-    return spelled
+    text = "".join(lines)
+    ends = list(accumulate(map(len, lines)))  # where each line ends in ``text``
+    spelled = set()
+    for word in trigger_words(names):  # str.find: a few scans at memchr speed
+        at = text.find(word)
+        while at != -1:
+            spelled.add(bisect_right(ends, at) + 1)
+            at = text.find(word, at + 1)
+    return sorted(spelled)
