@@ -334,14 +334,8 @@ def row_ruff(tmp: Path, rounds: int) -> list[Verdict]:
         "ruff, cache warm (information)": Command([*ruff_args, stdlib]),
     }
     runs, failed = measure(cmds, rounds, tmp)
-    a, b = runs["check --include-tests"], runs["ruff --no-cache"]
-    if not a or not b:
-        return [verdict("4 check vs ruff", goal, failed_reason(failed), None)]
-    show(runs)
-    ratio = median(r.wall for r in a) / median(r.wall for r in b)
-    pairs = paired(a, b, lambda r: r.wall, "ratio")
-    measured = f"{ratio:.2f}x (median of per-round ratios {pairs:.2f}x)"
-    return [verdict("4 check vs ruff", goal, measured, ratio <= 1.0)]
+    return ratio_verdict("4 check vs ruff", goal, 1.0, runs, failed, "check --include-tests",
+                         "ruff --no-cache")  # fmt: skip
 
 
 def row_one_file(tmp: Path, rounds: int) -> list[Verdict]:
@@ -354,15 +348,28 @@ def row_one_file(tmp: Path, rounds: int) -> list[Verdict]:
         ),
     }
     runs, failed = measure(cmds, rounds, tmp)
-    goal = "<= 0.6x"
-    a, b = runs["check app.py"], runs["flake8 --select SKY app.py"]
+    return ratio_verdict("5 check, one file", "<= 0.6x", 0.6, runs, failed, "check app.py",
+                         "flake8 --select SKY app.py")  # fmt: skip
+
+
+def ratio_verdict(
+    row: str,
+    goal: str,
+    limit: float,
+    runs: dict[str, list[Run]],
+    failed: dict[str, str],
+    tool: str,
+    other: str,
+) -> list[Verdict]:
+    """PASS when ``tool``'s median wall time is at most ``limit`` times ``other``'s."""
+    a, b = runs[tool], runs[other]
     if not a or not b:
-        return [verdict("5 check, one file", goal, failed_reason(failed), None)]
+        return [verdict(row, goal, failed_reason(failed), None)]
     show(runs)
     ratio = median(r.wall for r in a) / median(r.wall for r in b)
     pairs = paired(a, b, lambda r: r.wall, "ratio")
     measured = f"{ratio:.2f}x (median of per-round ratios {pairs:.2f}x)"
-    return [verdict("5 check, one file", goal, measured, ratio <= 0.6)]
+    return [verdict(row, goal, measured, ratio <= limit)]
 
 
 def row_exponential(tmp: Path, rounds: int, timeout: float) -> list[Verdict]:
