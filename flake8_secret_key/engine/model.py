@@ -8,8 +8,11 @@ decide what to say about it: ``rules.code_for`` maps sources to SKY codes, and
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from enum import Enum
 from functools import lru_cache
+from itertools import accumulate
 from typing import NamedTuple
 
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
@@ -115,3 +118,18 @@ def trigger_words(names: frozenset[str]) -> tuple[str, ...]:
     text spells a trigger word exactly when it spells one of these."""
     words = {*names, "from_prefixed_env"}
     return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
+
+
+def spelled_lines(lines: Sequence[str] | None, names: frozenset[str]) -> list[int] | None:
+    """The numbers of the lines that spell a setting name, in order (None: no lines)."""
+    if lines is None:
+        return None
+    text = "".join(lines)
+    ends = list(accumulate(map(len, lines)))  # where each line ends in ``text``
+    spelled = set()
+    for word in trigger_words(names):  # str.find: a few scans at memchr speed
+        at = text.find(word)
+        while at != -1:
+            spelled.add(bisect_right(ends, at) + 1)
+            at = text.find(word, at + 1)
+    return sorted(spelled)

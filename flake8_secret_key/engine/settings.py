@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import ast
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from itertools import accumulate
 from typing import Any, NamedTuple
 
-from flake8_secret_key.engine.model import Kind, trigger_words
+from flake8_secret_key.engine.model import Kind, spelled_lines
 from flake8_secret_key.engine.nodes import catches_missing, dotted, pair_targets, render, str_const
 from flake8_secret_key.engine.scopes import Binding, Block, Scope, Use
 
@@ -86,7 +85,7 @@ class SettingsVisitor(ast.NodeVisitor):
         self.settings_classes = {"BaseSettings"}
         #: The values bound by light statements, with where they were evaluated.
         self.pending: dict[ast.expr, Use] = {}
-        self._spelled = _spelled_lines(lines, names)
+        self._spelled = spelled_lines(lines, names)
         self._light = False  # in a statement that spells no setting name
         self._whole = False  # in a try body whose handlers may set a key: visit all
         self._scope = self.module
@@ -586,18 +585,3 @@ class SettingsVisitor(ast.NodeVisitor):
         for arg in every:
             if arg is not None:
                 self._bind(arg.arg, None)
-
-
-def _spelled_lines(lines: Sequence[str] | None, names: frozenset[str]) -> list[int] | None:
-    """The numbers of the lines that spell a setting name, in order (None: no lines)."""
-    if lines is None:
-        return None
-    text = "".join(lines)
-    ends = list(accumulate(map(len, lines)))  # where each line ends in ``text``
-    spelled = set()
-    for word in trigger_words(names):  # str.find: a few scans at memchr speed
-        at = text.find(word)
-        while at != -1:
-            spelled.add(bisect_right(ends, at) + 1)
-            at = text.find(word, at + 1)
-    return sorted(spelled)
