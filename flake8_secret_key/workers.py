@@ -57,14 +57,28 @@ def run(
             on_done(len(task))
 
     tasks = split(len(items), chunk, jobs)
-    # (processes, tasks in flight): chunks; then the items a break took down, one per
-    # task; then those still failing, one at a time, so that a failure is their own.
-    for workers, window in ((jobs, 2 * jobs), (jobs, jobs), (1, 1)):
-        failed = _run_pool(func, shared, items, tasks, workers, window, done)
-        tasks = [range(index, index + 1) for index in failed]
+    try:
+        # (processes, tasks in flight): chunks; then the items a break took down, one
+        # per task; then those still failing, one at a time, so a failure is their own.
+        for workers, window in ((jobs, 2 * jobs), (jobs, jobs), (1, 1)):
+            failed = _run_pool(func, shared, items, tasks, workers, window, done)
+            tasks = [range(index, index + 1) for index in failed]
+    except OSError:  # no process could be started (EAGAIN, EMFILE): the rest here
+        tasks = []
+        for index in range(len(items)):
+            if index not in results:
+                done(range(index, index + 1), [_run_here(func, shared, items[index], lost)])
     for task in tasks:
         done(task, [lost(items[task[0]])])
     return [results[index] for index in range(len(items))]
+
+
+def _run_here(func: Callable[[A, T], R], shared: A, item: T, lost: Callable[[T], R]) -> R:
+    """``func(shared, item)`` in this process; ``lost(item)`` if it raises."""
+    try:
+        return func(shared, item)
+    except Exception:
+        return lost(item)
 
 
 def split(count: int, chunk: int, jobs: int) -> list[range]:

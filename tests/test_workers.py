@@ -124,3 +124,25 @@ def test_the_last_chunks_are_small_enough_for_the_workers_to_end_together() -> N
     assert sizes[:15] == [16] * 15
     # From then on each is a quarter of what is left: no worker waits long for another.
     assert sizes[15:] == [15, 11, 8, 6, 5, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1]
+
+
+def test_no_process_can_be_started_the_work_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    # fork fails with EAGAIN when the user's process limit is reached: the run goes on
+    # in this process rather than ending with a misleading error.
+    submitted = 0
+    real_submit = workers.ProcessPoolExecutor.submit
+
+    def submit_then_fail(self: object, *args: object, **kwargs: object) -> object:
+        nonlocal submitted
+        submitted += 1
+        if submitted > 2:  # the first tasks run in workers, then fork fails
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return real_submit(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers.ProcessPoolExecutor, "submit", submit_then_fail)
+    items = list(range(40))
+    done: list[int] = []
+    got = workers.run(raises_on_5, 1, items, 2, lost, 4, done.append)
+    assert got == [lost(i) if i == 5 else square(1, i) for i in items]
+    assert sum(done) == len(items)
+    assert no_children_left()
