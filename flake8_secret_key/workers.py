@@ -19,7 +19,7 @@ import multiprocessing
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
@@ -116,18 +116,29 @@ def _run_pool(
     todo = list(reversed(tasks))  # popped from the end: in order
     while todo:
         pool = ProcessPoolExecutor(
-            min(workers, len(todo)), mp_context=_CONTEXT, initializer=_worker_start
+            min(workers, len(todo)),
+            mp_context=_CONTEXT,
+            initializer=_worker_start,
+            initargs=(shared,),
         )
         running: dict[Future[list[R]], range] = {}
         try:
             broken = False
             while not broken and (todo or running):
-                while todo and len(running) < window:
+                while todo and len(running) < window and not broken:
                     task = todo.pop()
                     batch = [items[index] for index in task]
-                    running[pool.submit(_run_chunk, func, shared, batch)] = task
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                if any(isinstance(f.exception(), BrokenProcessPool) for f in finished):
+                    try:
+                        running[pool.submit(_run_chunk, func, batch)] = task
+                    except BrokenProcessPool:  # broke since the last wait: not sent
+                        todo.append(task)
+                        broken = True
+                finished, _ = wait(
+                    running, return_when=ALL_COMPLETED if broken else FIRST_COMPLETED
+                )
+                if not broken and any(
+                    isinstance(f.exception(), BrokenProcessPool) for f in finished
+                ):
                     broken = True  # the rest in flight fails with it; some may be done
                     finished, _ = wait(running)
                 for future in finished:
@@ -141,11 +152,20 @@ def _run_pool(
     return sorted(failed)
 
 
-def _worker_start() -> None:
-    """Ctrl-C ends a worker quietly (the default action), not with a traceback:
-    the main process says it was interrupted."""
+#: ``shared``, in a worker: it reaches each worker once (inherited when forked), not
+#: pickled with every chunk, and stays one object there, so what a worker learns
+#: about it (``scan``'s memo of analysed contents) lasts from chunk to chunk.
+_shared: object = None
+
+
+def _worker_start(shared: object) -> None:
+    """Keep ``shared``. Ctrl-C ends a worker quietly (the default action), not with
+    a traceback: the main process says it was interrupted."""
+    global _shared
+    _shared = shared
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _run_chunk(func: Callable[[A, T], R], shared: A, batch: Sequence[T]) -> list[R]:
+def _run_chunk(func: Callable[[A, T], R], batch: Sequence[T]) -> list[R]:
+    shared: A = _shared  # type: ignore[assignment]
     return [func(shared, item) for item in batch]

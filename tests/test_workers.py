@@ -6,6 +6,8 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
@@ -145,4 +147,47 @@ def test_no_process_can_be_started_the_work_is_done_here(monkeypatch: pytest.Mon
     got = workers.run(raises_on_5, 1, items, 2, lost, 4, done.append)
     assert got == [lost(i) if i == 5 else square(1, i) for i in items]
     assert sum(done) == len(items)
+    assert no_children_left()
+
+
+def remember(seen: list[int], item: int) -> tuple[int, int]:
+    seen.append(item)
+    return os.getpid(), len(seen)
+
+
+def test_shared_reaches_each_worker_once_and_lasts_from_chunk_to_chunk() -> None:
+    # What a worker keeps in ``shared`` (scan's memo keys on the options object)
+    # must outlive a chunk: were ``shared`` sent with every chunk, each chunk would
+    # start from an empty list.
+    items = list(range(40))
+    got = workers.run(remember, [], items, 2, lost, 2)
+    handled: dict[int, int] = {}
+    for pid, _ in got:
+        handled[pid] = handled.get(pid, 0) + 1
+    for pid, count in handled.items():
+        assert max(n for p, n in got if p == pid) == count
+    assert max(n for _, n in got) > 2  # a worker ran several chunks
+
+
+def test_a_pool_that_breaks_between_two_submissions_loses_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A worker can die between ``wait`` and the next ``submit``, which then raises
+    # BrokenProcessPool: the task it was given was never sent, and must still run.
+    calls = []
+
+    class BreaksOnThirdSubmit(ProcessPoolExecutor):
+        def submit(self, *args: object, **kwargs: object) -> Future[object]:  # type: ignore[override]
+            calls.append(1)
+            if len(calls) == 3:
+                raise BrokenProcessPool("a child process terminated abruptly")
+            return super().submit(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", BreaksOnThirdSubmit)
+    items = list(range(30))
+    done: list[int] = []
+    got = workers.run(square, 2, items, 2, lost, chunk=3, on_done=done.append)
+    assert got == [square(2, i) for i in items]
+    assert sum(done) == len(items)
+    assert len(calls) > 3
     assert no_children_left()
