@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from flake8_secret_key.engine import (
     Observation,
+    Options,
     SourceError,
     may_hold_setting_bytes,
     observe_text,
@@ -186,14 +187,58 @@ def analyze_bytes(data: bytes, path: str, config: Config) -> FileResult:
 
 
 def analyze_spelled(data: bytes, path: str, config: Config) -> FileResult:
-    """``analyze_bytes`` for bytes that passed ``may_hold_setting_bytes`` already."""
+    """``analyze_bytes`` for bytes that passed ``may_hold_setting_bytes`` already.
+
+    A content analysed before in this process is not parsed again (``_SEEN``).
+    """
+    seen = _SEEN.get(data, config.engine)
+    if seen is None:
+        seen = _analyze(data, path, config)
+        _SEEN.put(data, config.engine, seen)
+    return FileResult(path, list(seen[0]), seen[1])
+
+
+def _analyze(data: bytes, path: str, config: Config) -> tuple[list[Observation], str | None]:
     try:
-        text = decode(data).text
-        return FileResult(path, observe_text(text, config.engine, path))
+        return observe_text(decode(data).text, config.engine, path), None
     except SourceError as exc:
-        return FileResult(path, [], str(exc))
+        return [], str(exc)
     except Exception as exc:  # a bug of ours must not abort a whole scan
-        return FileResult(path, [], f"internal error ({type(exc).__name__}): please report")
+        return [], f"internal error ({type(exc).__name__}): please report"
+
+
+class Seen:
+    """What each content that spells a setting name gave, in this process.
+
+    A cohort's students share their course's starter files, and a tree its vendored
+    copies: one parse serves every copy. What the engine sees depends on the bytes
+    and the options only (never on the path), and observations are immutable. The
+    results are kept for one ``Options`` object at a time (one per run, and one per
+    worker: see ``workers``), up to ``limit`` bytes of contents.
+    """
+
+    def __init__(self, limit: int = 32 << 20) -> None:
+        self.limit = limit
+        self.size = 0
+        self.options: Options | None = None
+        self.results: dict[bytes, tuple[list[Observation], str | None]] = {}
+
+    def get(self, data: bytes, options: Options) -> tuple[list[Observation], str | None] | None:
+        return self.results.get(data) if options is self.options else None
+
+    def put(
+        self, data: bytes, options: Options, result: tuple[list[Observation], str | None]
+    ) -> None:
+        if options is not self.options:  # another run's options (a test, an API caller)
+            self.results.clear()
+            self.size = 0
+            self.options = options
+        if self.size + len(data) <= self.limit:
+            self.results[data] = result
+            self.size += len(data)
+
+
+_SEEN = Seen()
 
 
 def read_file(path: str, limit: int | None = None) -> bytes:

@@ -9,6 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from flake8_secret_key import scan
+from flake8_secret_key.engine import Observation, Options
 from flake8_secret_key.options import Config
 from flake8_secret_key.scan import analyze_path, count_python, read_file, walk
 
@@ -159,3 +161,45 @@ def test_read_file_errors_are_os_errors(tmp_path: Path) -> None:
         read_file(str(tmp_path / "missing.py"))
     with pytest.raises(IsADirectoryError):
         read_file(str(tmp_path))
+
+
+def test_a_content_is_analysed_once_per_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = scan.observe_text
+
+    def counted(text: str, options: Options, filename: str) -> list[Observation]:
+        calls.append(filename)
+        return real(text, options, filename)
+
+    monkeypatch.setattr(scan, "observe_text", counted)
+    monkeypatch.setattr(scan, "_SEEN", scan.Seen())
+    data = b'MY_KEY = "Xk9fQ2mZp7Lw"\napp.secret_key = "Xk9fQ2mZp7Lw"\n'
+    config = Config()
+    first = scan.analyze_bytes(data, "alice/app.py", config)
+    again = scan.analyze_bytes(bytes(data), "bob/app.py", config)
+    assert calls == ["alice/app.py"]
+    assert again.path == "bob/app.py"
+    assert again.observations == first.observations and len(first.observations) == 1
+    again.observations.clear()  # each caller gets its own list
+    assert scan.analyze_bytes(data, "carol/app.py", config).observations == first.observations
+
+    other = Config(Options(names=frozenset({"MY_KEY"})))
+    assert [o.line for o in scan.analyze_bytes(data, "dave/app.py", other).observations] == [1]
+    assert [o.line for o in first.observations] == [2]
+    assert calls == ["alice/app.py", "dave/app.py"]
+
+
+def test_errors_are_remembered_and_the_memo_keeps_to_its_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = scan.Seen(limit=100)
+    monkeypatch.setattr(scan, "_SEEN", seen)
+    config = Config()
+    broken = b"SECRET_KEY = (\n"
+    error = scan.analyze_bytes(broken, "a.py", config).error
+    assert error == "syntax error at line 1: '(' was never closed"
+    assert scan.analyze_bytes(broken, "b.py", config).error is not None
+    big = b"SECRET_KEY = 'x'\n" + b"#" * 200 + b"\n"
+    assert len(scan.analyze_bytes(big, "c.py", config).observations) == 1
+    assert broken in seen.results and big not in seen.results
+    assert seen.size == len(broken) <= seen.limit
