@@ -1,10 +1,12 @@
 """``flake8-secret-key fix``: rewrite hardcoded keys to environment reads.
 
-All files are fixed in memory first; then the env file (if any) is written,
+All files are fixed in memory first; files that cannot be written
+(read-only) are set aside as errors; then the env file (if any) is written,
 and only then the sources, so that an app is never left reading a variable
-that nobody was told to set. Source writes are atomic (a temporary file in
-the same folder, then ``os.replace``) and keep the mode, the encoding (coding
-cookie, BOM) and the line endings. Nothing printed here holds a key.
+that nobody was told to set. A finding is reported as fixed only once its
+file is written. Source writes are atomic (``fix_write``) and keep the mode,
+the encoding (coding cookie, BOM) and the line endings. Nothing printed here
+holds a key.
 
 ``libcst`` is imported (through ``flake8_secret_key.fix``) only inside ``run``.
 """
@@ -12,21 +14,20 @@ cookie, BOM) and the line endings. Nothing printed here holds a key.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
+import io
 import os
 import re
 import secrets
 import shutil
-import stat
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from fnmatch import fnmatch
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from flake8_secret_key.engine import SourceError, split_lines
+from flake8_secret_key.fix_write import refusal, write_atomic
 from flake8_secret_key.options import (
     Config,
     OptionError,
@@ -128,49 +129,72 @@ def _run_paths(args: argparse.Namespace, config: Config, paths: Sequence[str]) -
     printer = _Printer(sys.stderr if args.diff else sys.stdout)
     exclude = [g.strip() for item in args.exclude for g in item.split(",") if g.strip()]
     status = 0
-    outcomes: list[_Outcome] = []
     for path in paths:
         if not os.path.lexists(path):
             _Printer.error(path, "no such file or folder")
             status |= 2
     files = list(iter_python_files([p for p in paths if os.path.lexists(p)], exclude))
     explicit = {p for p in paths if os.path.isfile(p)}
-    for path in files:
-        if config.wants(path):
-            outcomes.append(_fix_file(path, config, explicit=path in explicit))
+    outcomes = [_fix_file(p, config, explicit=p in explicit) for p in files if config.wants(p)]
     dry = bool(args.diff or args.check)
-    changed = [o for o in outcomes if o.result is not None and o.result.changed]
+    needed = any(_changed(o) for o in outcomes)  # status 1: changes made or needed
+    if not dry:  # a file that cannot be written is an error before anything is written
+        outcomes = [_refuse_unwritable(o) for o in outcomes]
     for outcome in outcomes:
         if outcome.error is not None:
             _Printer.error(outcome.path, outcome.error)
             status |= 2
-        elif outcome.result is not None:
+    changed = [o for o in outcomes if o.result is not None and o.result.changed]
+    env_vars = _needed([(o.path, o.result) for o in changed if o.result is not None])
+    env_lines = io.StringIO()  # the env file is written before the sources, shown after
+    env_report = _Printer(env_lines)
+    if args.env_file and env_vars:
+        ok = _update_env_file(env_report, args.env_file, env_vars, args.keep_key, dry)
+        if not ok:
+            sys.stderr.write(f"{PROG}: no source file was changed\n")
+            return status | 2
+    if not dry:
+        outcomes, failed = _write_changed(outcomes)
+        status |= 2 if failed else 0
+        written = [o for o in outcomes if o.result is not None and o.result.changed]
+        env_vars = _needed([(o.path, o.result) for o in written if o.result is not None])
+    for outcome in outcomes:
+        if outcome.result is not None:
             _report_findings(printer, outcome.path, outcome.result, dry)
             if args.diff and outcome.result.changed:
                 assert outcome.decoded is not None
                 sys.stdout.write(_diff(outcome.path, outcome.decoded.text, outcome.result.text))
-    env_vars = _needed([(o.path, o.result) for o in changed if o.result is not None])
-    if args.env_file and env_vars:
-        ok = _update_env_file(printer, args.env_file, env_vars, args.keep_key, dry)
-        if not ok:
-            sys.stderr.write(f"{PROG}: no source file was changed\n")
-            return status | 2
-    written = 0
-    if not dry:
-        for outcome in changed:
+    printer.out.write(env_lines.getvalue())
+    _summary(printer, outcomes, dry)
+    if env_vars and not args.env_file:
+        _how_to_set(printer, [v.name for v in env_vars])
+    return status | (1 if needed else 0)
+
+
+def _changed(outcome: _Outcome) -> bool:
+    return outcome.result is not None and outcome.result.changed
+
+
+def _refuse_unwritable(outcome: _Outcome) -> _Outcome:
+    """A changed file that cannot be written becomes an error (its findings unreported)."""
+    error = refusal(outcome.path) if _changed(outcome) else None
+    return outcome if error is None else _Outcome(outcome.path, error=error)
+
+
+def _write_changed(outcomes: Sequence[_Outcome]) -> tuple[list[_Outcome], int]:
+    """Write every changed file; one that fails becomes an error. Returns (outcomes, failed)."""
+    done: list[_Outcome] = []
+    failed = 0
+    for outcome in outcomes:
+        if _changed(outcome):
             assert outcome.decoded is not None and outcome.result is not None
             error = write_atomic(outcome.path, encode(outcome.decoded, outcome.result.text))
             if error is not None:
                 _Printer.error(outcome.path, error)
-                status |= 2
-            else:
-                written += 1
-    _summary(printer, outcomes, written if not dry else len(changed), dry)
-    if env_vars and not args.env_file:
-        _how_to_set(printer, [v.name for v in env_vars])
-    if changed:
-        status |= 1
-    return status
+                outcome = _Outcome(outcome.path, error=error)
+                failed += 1
+        done.append(outcome)
+    return done, failed
 
 
 def _fix_file(path: str, config: Config, explicit: bool) -> _Outcome:
@@ -205,42 +229,6 @@ def _looks_like_python(path: str, data: bytes) -> bool:
         return True
     first = data.split(b"\n", 1)[0]
     return first.startswith(b"#!") and b"python" in first
-
-
-def write_atomic(path: str, data: bytes) -> str | None:
-    """Replace ``path``'s content atomically; a one-line error, or None.
-
-    A read-only file (no write bit) is refused even when the user could
-    replace it (root, or a writable folder): read-only means "do not touch".
-    """
-    target = os.path.realpath(path)
-    try:
-        st = os.stat(target)
-    except OSError as exc:
-        return f"cannot write: {exc.strerror or exc}; left untouched"
-    if not st.st_mode & 0o222 or not os.access(target, os.W_OK):
-        return "the file is read-only; left untouched (make it writable to fix it)"
-    folder = os.path.dirname(target)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.",
-                                   suffix=".tmp")  # fmt: skip
-    except OSError as exc:
-        return f"cannot write in {folder}: {exc.strerror or exc}; left untouched"
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        if hasattr(os, "chown") and (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
-            with contextlib.suppress(OSError):
-                os.chown(tmp, st.st_uid, st.st_gid)
-        os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        return f"cannot write: {exc.strerror or exc}; left untouched"
-    return None
 
 
 # --------------------------------------------------------------------------- stdin
@@ -294,9 +282,11 @@ def _report_findings(printer: _Printer, path: str, result: FixResult, dry: bool)
                      f"{left.reason}")  # fmt: skip
 
 
-def _summary(printer: _Printer, outcomes: Sequence[_Outcome], files: int, dry: bool) -> None:
+def _summary(printer: _Printer, outcomes: Sequence[_Outcome], dry: bool) -> None:
+    """Counts of what was written (or would be): errors are counted apart."""
     results = [o.result for o in outcomes if o.result is not None]
     fixed = sum(len(r.fixed) for r in results)
+    files = sum(1 for r in results if r.changed)
     left = sum(len(r.left) for r in results)
     errors = sum(1 for o in outcomes if o.error is not None)
     if not (fixed or left or errors):
@@ -308,7 +298,7 @@ def _summary(printer: _Printer, outcomes: Sequence[_Outcome], files: int, dry: b
     if left:
         parts.append(f"left {left} as {'it was' if left == 1 else 'they were'} (reasons above)")
     if errors:
-        parts.append(f"{_plural(errors, 'file')} could not be read or parsed")
+        parts.append(f"{_plural(errors, 'file')} left untouched (errors above)")
     printer.line("; ".join(parts) + ".")
 
 

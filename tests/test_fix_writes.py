@@ -1,0 +1,136 @@
+"""What ``fix`` writes, and what it says it wrote (issue 13, item 9).
+
+A finding is reported and counted as fixed only once its file is written: a
+read-only file, or one whose write fails, is a one-line error and the exit
+status says so. Writes go through a temporary file in the same folder and
+``os.replace``, keeping the encoding, the line endings and the mode.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from flake8_secret_key.cli import main
+
+APP = b'import os\n\nSECRET_KEY = "hunter2-abc"\n'
+APP_FIXED = b'import os\n\nSECRET_KEY = os.environ["SECRET_KEY"]\n'
+
+
+def write(path: Path, data: bytes, mode: int = 0o644) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    path.chmod(mode)
+    return path
+
+
+def fix_cli(*args: str | Path) -> int:
+    return main(["fix", *map(str, args)])
+
+
+# --------------------------------------------------------------------------- 9. read-only
+
+
+def test_read_only_file_among_writable_ones_is_not_reported_as_fixed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = write(tmp_path / "a.py", APP)
+    locked = write(tmp_path / "b.py", APP + b'JWT_SECRET_KEY = "jwt-abc"\n', 0o444)
+    last = write(tmp_path / "c.py", APP, 0o600)
+    assert fix_cli(tmp_path) == 3
+    assert first.read_bytes() == last.read_bytes() == APP_FIXED
+    assert locked.read_bytes() == APP + b'JWT_SECRET_KEY = "jwt-abc"\n'
+    assert stat.S_IMODE(locked.stat().st_mode) == 0o444
+    assert stat.S_IMODE(last.stat().st_mode) == 0o600
+    out, err = capsys.readouterr()
+    assert "b.py" not in out
+    assert out.count("fixed SKY100") == 2
+    assert "Fixed 2 findings in 2 files; 1 file left untouched (errors above)." in out
+    assert err == f"{tmp_path / 'b.py'}: error: the file is read-only; left untouched " \
+        "(make it writable to fix it)\n"  # fmt: skip
+
+
+def test_only_a_read_only_file_fixes_nothing_and_needs_no_env_var(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locked = write(tmp_path / "app.py", APP, 0o444)
+    env = tmp_path / ".env"
+    assert fix_cli("--env-file", env, locked) == 3  # a change is needed; an error
+    assert locked.read_bytes() == APP
+    assert not env.exists()  # no variable for a file that was not rewritten
+    out, err = capsys.readouterr()
+    assert "fixed SKY" not in out and "export SECRET_KEY" not in out
+    assert out == "Nothing fixed; 1 file left untouched (errors above).\n"
+    assert "app.py: error: the file is read-only" in err
+
+
+def test_a_write_that_fails_late_is_not_reported_as_fixed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = write(tmp_path / "good.py", APP)
+    bad = write(tmp_path / "bad.py", APP)
+    real = os.replace
+
+    def replace(src: str, dst: str) -> None:
+        if dst.endswith("bad.py"):
+            raise OSError(28, "No space left on device")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    assert fix_cli(tmp_path) == 3
+    assert good.read_bytes() == APP_FIXED and bad.read_bytes() == APP
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.py", "good.py"]
+    out, err = capsys.readouterr()
+    assert "bad.py" not in out
+    assert "good.py:3:14: fixed SKY100" in out
+    assert "Fixed 1 finding in 1 file; 1 file left untouched (errors above)." in out
+    assert "bad.py: error: cannot write: No space left on device; left untouched" in err
+
+
+def test_env_file_failure_reports_nothing_as_fixed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = write(tmp_path / "app.py", APP)
+    (tmp_path / ".env").mkdir()
+    assert fix_cli("--env-file", tmp_path / ".env", app) & 2
+    assert app.read_bytes() == APP
+    out, err = capsys.readouterr()
+    assert "fixed SKY" not in out
+    assert "no source file was changed" in err
+
+
+def test_check_still_says_what_a_read_only_file_needs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locked = write(tmp_path / "app.py", APP, 0o444)
+    assert fix_cli("--check", locked) == 1
+    assert "would fix SKY100" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@pytest.mark.parametrize("newline", [b"\r\n"])
+def test_write_is_a_temporary_file_then_os_replace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: bytes
+) -> None:
+    source = b"\xef\xbb\xbf# -*- coding: utf-8 -*-" + newline + APP.replace(b"\n", newline)
+    app = write(tmp_path / "app.py", source, 0o751)
+    seen: list[tuple[str, str, bytes, bytes, int]] = []
+    real = os.replace
+
+    def replace(src: str, dst: str) -> None:
+        with open(src, "rb") as new, open(dst, "rb") as old:
+            seen.append((src, dst, new.read(), old.read(), stat.S_IMODE(os.stat(src).st_mode)))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    assert fix_cli(app) == 1
+    [(src, dst, new, old, mode)] = seen
+    assert os.path.dirname(src) == str(tmp_path) and os.path.basename(src).startswith(".app.py.")
+    assert dst == str(app) and old == source  # the old file is whole until the replace
+    assert new == app.read_bytes() == source.replace(b'"hunter2-abc"', b'os.environ["SECRET_KEY"]')
+    assert mode == 0o751 == stat.S_IMODE(app.stat().st_mode)
