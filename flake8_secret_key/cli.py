@@ -123,7 +123,7 @@ def _flush_stdout() -> OSError | None:
 def _failed(exc: OSError, command: str = "") -> int:
     """Say in one line on stderr that writing failed; the exit status for it."""
     if exc.filename:
-        from flake8_secret_key.submissions import printable
+        from flake8_secret_key.escape import printable
 
         where = f"{printable(str(exc.filename))}: "
     else:

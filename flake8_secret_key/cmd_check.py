@@ -22,6 +22,7 @@ from typing import NamedTuple, TextIO
 
 from flake8_secret_key import rules, scan
 from flake8_secret_key.engine import SourceError, split_lines
+from flake8_secret_key.escape import printable
 from flake8_secret_key.formats import FORMATS, FileError, Finding, make_finding, render, sort_key
 from flake8_secret_key.options import (
     Config,
@@ -110,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     findings, errors = check(settings)
     for error in errors:
-        _stderr(f"{error.path}: {error.reason}")
+        _stderr(printable(f"{error.path}: {error.reason}"))  # a file's name, a parser's words
     text = render(settings.format, findings, errors)
     if settings.output is None:
         _write_text(sys.stdout, text)  # if it fails, cli.main says so in one line

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from flake8_secret_key.engine import Observation, Source, may_hold_setting_bytes
+from flake8_secret_key.escape import printable
 from flake8_secret_key.options import (
     Config,
     OptionError,
@@ -35,7 +36,6 @@ from flake8_secret_key.submissions import (
     Submission,
     SubmissionError,
     list_submissions,
-    printable,
 )
 
 Progress = Callable[[int], None]
@@ -293,8 +293,8 @@ def _finding(
         end_col=obs.end_col,
         code=code_for(obs),
         source=obs.source.value,
-        target=obs.target,
-        message=message(obs) or _plain_message(obs),
+        target=printable(obs.target),
+        message=message(obs) or printable(_plain_message(obs)),
         context=redact_context(text, file_obs, obs, also, names) if text is not None else (),
     )
 

@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 
 from flake8_secret_key import rules
 from flake8_secret_key.engine import Observation
+from flake8_secret_key.escape import printable
 
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "github")
 
@@ -72,13 +73,18 @@ class FileError(NamedTuple):
 
 
 def make_finding(path: str, obs: Observation) -> Finding | None:
-    """The finding for an observation, or None when it is not reported (environment)."""
+    """The finding for an observation, or None when it is not reported (environment).
+
+    Its message, target and fix are shown escaped (``escape.printable``): they hold
+    text from the source.
+    """
     code = rules.code_for(obs)
     text = rules.message(obs)
     if code is None or text is None:
         return None
+    target, fix = printable(obs.target), printable(obs.fix)
     return Finding(
-        path, obs.line, obs.col + 1, obs.end_line, obs.end_col + 1, code, text, obs.target, obs.fix
+        path, obs.line, obs.col + 1, obs.end_line, obs.end_col + 1, code, text, target, fix
     )
 
 
@@ -108,8 +114,10 @@ def render(fmt: str, findings: Sequence[Finding], errors: Sequence[FileError] = 
 
 
 def render_text(findings: Sequence[Finding], errors: Sequence[FileError] = ()) -> str:
-    """flake8's own format: ``path:line:col: CODE message``."""
-    return "".join(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}\n" for f in findings)
+    """flake8's own format: ``path:line:col: CODE message`` (a file's name escaped)."""
+    return "".join(
+        f"{printable(f.path)}:{f.line}:{f.col}: {f.code} {f.message}\n" for f in findings
+    )
 
 
 # ------------------------------------------------------------------------- json
@@ -150,7 +158,8 @@ def render_github(findings: Sequence[Finding], errors: Sequence[FileError] = ())
             "endColumn": str(f.end_col),
             "title": f.code,
         }
-        joined = ",".join(f"{k}={_escape_property(v)}" for k, v in props.items())
+        # CR and LF as GitHub spells them (it decodes them), other controls escaped.
+        joined = ",".join(f"{k}={printable(_escape_property(v))}" for k, v in props.items())
         lines.append(f"::{level(f.code)} {joined}::{_escape_data(f.message)}\n")
     return "".join(lines)
 

@@ -21,6 +21,7 @@ import io
 import os
 from typing import TYPE_CHECKING
 
+from flake8_secret_key.escape import printable
 from flake8_secret_key.scan import PY_SUFFIXES, count_python, read_file, walk
 from flake8_secret_key.submissions import (
     IsAnExport,
@@ -28,7 +29,6 @@ from flake8_secret_key.submissions import (
     Submission,
     SubmissionError,
     members_of,
-    printable,
     safe_text,
 )
 from flake8_secret_key.zips import (

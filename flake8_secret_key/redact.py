@@ -17,8 +17,8 @@ import tokenize
 from typing import TYPE_CHECKING
 
 from flake8_secret_key.engine import Observation, Source, split_lines
+from flake8_secret_key.escape import printable
 from flake8_secret_key.report import ContextLine
-from flake8_secret_key.submissions import printable
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence

@@ -16,6 +16,7 @@ import re
 from typing import TYPE_CHECKING
 from unicodedata import east_asian_width
 
+from flake8_secret_key.escape import json_visible, printable
 from flake8_secret_key.report import (
     COLUMNS,
     NUMERIC,
@@ -25,7 +26,6 @@ from flake8_secret_key.report import (
     summary_line,
 )
 from flake8_secret_key.report_html import html_page
-from flake8_secret_key.submissions import printable
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -96,13 +96,16 @@ def _width(text: str) -> int:
 
 def _csv(rows: Sequence[Row], title: str) -> str:
     """RFC 4180, as the csv module writes it: rows end with CRLF, and a field holding
-    a comma, a quote or a line break (a student can name a folder ``a\\rb``) is quoted."""
+    a comma or a quote is quoted. Control and bidi characters are escaped
+    (``printable``: a folder ``a\\rb`` is ``a\\rb``), as in every format."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(key for key, _ in COLUMNS)
     for row in rows:
         values = zip(COLUMNS, cells(row), strict=True)
-        writer.writerow(c if key in NUMERIC else _spreadsheet_safe(c) for (key, _), c in values)
+        writer.writerow(
+            c if key in NUMERIC else _spreadsheet_safe(printable(c)) for (key, _), c in values
+        )
     return out.getvalue()
 
 
@@ -139,7 +142,8 @@ def _json(rows: Sequence[Row], title: str) -> str:
             for row in rows
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # Readable UTF-8, but controls and bidi characters as JSON escapes: the same data.
+    return json_visible(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 # ------------------------------------------------------------------ markdown

@@ -16,9 +16,9 @@ import hashlib
 import html
 from typing import TYPE_CHECKING
 
+from flake8_secret_key.escape import printable
 from flake8_secret_key.redact import REDACTED
 from flake8_secret_key.report import NUMERIC, RANK, cells, shown_columns, summary, summary_line
-from flake8_secret_key.submissions import printable
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from flake8_secret_key.engine import Observation, Source
+from flake8_secret_key.escape import printable
 from flake8_secret_key.known_keys import USER_LIST
 
 
@@ -88,8 +89,16 @@ def code_for(obs: Observation) -> str | None:
 def message(obs: Observation) -> str | None:
     """The one-line message for an observation (without the code), or None.
 
-    Never includes the value itself.
+    Never includes the value itself. Text from the source (a subscript key, an
+    environment-variable name) is shown escaped (``escape.printable``): a key
+    spelling ``"\\x1b[31m"`` or ``"X\\r\\nforged.py:1:1: SKY100"`` can neither drive
+    the terminal nor forge a line of output, in any front end.
     """
+    text = _message(obs)
+    return None if text is None else printable(text)
+
+
+def _message(obs: Observation) -> str | None:
     fix = obs.fix
     via = f" (through {obs.via})" if obs.via else ""
     if obs.source is Source.PUBLISHED:

@@ -13,14 +13,10 @@ reads a submission's Python files; ``zips`` reads its zips safely.
 from __future__ import annotations
 
 import os
-import re
 import zipfile
 from typing import NamedTuple
 
 from flake8_secret_key.scan import JUNK_DIRS
-
-#: Control characters, shown escaped.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class SubmissionError(ValueError):
@@ -58,11 +54,6 @@ class SourceFile(NamedTuple):
 def safe_text(text: str) -> str:
     """A file name as text that can always be written (undecodable bytes -> U+FFFD)."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def printable(text: str) -> str:
-    """``text`` on one line: control characters shown as ``\\xNN`` escapes."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def unsafe_name(name: str) -> str | None:

@@ -26,8 +26,9 @@ import zipfile
 import zlib
 from typing import IO, TYPE_CHECKING, NamedTuple
 
+from flake8_secret_key.escape import printable
 from flake8_secret_key.scan import JUNK_DIRS, PACKAGE_DIRS, PY_SUFFIXES, SKIP_DIRS
-from flake8_secret_key.submissions import SubmissionError, printable, unsafe_name
+from flake8_secret_key.submissions import SubmissionError, unsafe_name
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

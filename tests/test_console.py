@@ -174,7 +174,7 @@ def test_an_os_error_naming_a_file_names_it(
     monkeypatch.setattr(cmd_check, "run", fail)
     assert main(["check", str(project / "app.py")]) == 2
     assert (
-        capsys.readouterr().err == "flake8-secret-key check: odd\\x0aname.txt: Permission denied\n"
+        capsys.readouterr().err == "flake8-secret-key check: odd\\nname.txt: Permission denied\n"
     )
 
 

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from flake8_secret_key import cmd_report, workers
 from flake8_secret_key.cli import main
 from flake8_secret_key.engine import SourceError, observe_text
+from flake8_secret_key.escape import UNSAFE, printable
 from flake8_secret_key.options import make_config
 from flake8_secret_key.redact import REDACTED, redact_context
 from flake8_secret_key.report import VERDICTS, Row
@@ -230,24 +231,26 @@ def test_csv_cells_cannot_become_formulas() -> None:
     reason=st.text(st.characters(blacklist_categories=["Cs"])),
 )
 def test_csv_reads_back_as_written(names: list[str], location: str, reason: str) -> None:
-    """Any text, quotes, commas and line breaks included, reads back into the cell it
-    was written to, as the csv module writes it (rows end with CRLF)."""
+    """Any text, quotes and commas included, reads back into the cell it was written
+    to, as the csv module writes it (rows end with CRLF); control and bidi characters
+    read back escaped."""
     rows = [Row(name, "error", 0, location, 0, 0, reason) for name in names]
     text = render(rows, "csv")
     records = list(csv.reader(io.StringIO(text, newline="")))
     assert len(records) == len(rows) + 1
     by = [dict(zip(records[0], r, strict=True)) for r in records[1:]]
-    assert [r["submission"] for r in by] == [_spreadsheet_safe(n) for n in names]
-    assert {r["first_location"] for r in by} == {_spreadsheet_safe(location)}
-    assert {r["error"] for r in by} == {_spreadsheet_safe(reason)}
+    assert [r["submission"] for r in by] == [_spreadsheet_safe(printable(n)) for n in names]
+    assert {r["first_location"] for r in by} == {_spreadsheet_safe(printable(location))}
+    assert {r["error"] for r in by} == {_spreadsheet_safe(printable(reason))}
+    assert not UNSAFE.search(text.replace("\r\n", ""))
     again = io.StringIO(newline="")
     csv.writer(again).writerows(records)
     assert again.getvalue() == text
 
 
-def test_csv_quotes_a_carriage_return_in_a_student_name(tmp_path: Path) -> None:
+def test_csv_escapes_a_carriage_return_in_a_student_name(tmp_path: Path) -> None:
     """A bare carriage return in a field splits the row in a spreadsheet; a student can
-    put one in a folder or file name."""
+    put one in a folder or file name. It is shown escaped, as in every format."""
     sub = tmp_path / "cohort" / "bad\rname"
     sub.mkdir(parents=True)
     (sub / "a\rp.py").write_text('app.secret_key = "abc123xyz"\n')
@@ -256,8 +259,8 @@ def test_csv_quotes_a_carriage_return_in_a_student_name(tmp_path: Path) -> None:
     proc = subprocess.run(cmd, capture_output=True)
     assert proc.returncode == 0 and proc.stderr == b""
     (record,) = csv.DictReader(io.StringIO(proc.stdout.decode("utf-8"), newline=""))
-    assert record["submission"] == "bad\rname" and record["verdict"] == "hardcoded"
-    assert record["first_location"] == "a\rp.py:1"
+    assert record["submission"] == "bad\\rname" and record["verdict"] == "hardcoded"
+    assert record["first_location"] == "a\\rp.py:1"
 
 
 def test_json_parses(rows: list[Row]) -> None:
@@ -297,9 +300,9 @@ def test_table_counts_wide_characters_as_two_columns() -> None:
 def test_table_and_markdown_show_no_control_characters() -> None:
     row = Row("a\x1b[2Jb", "error", 0, "", 0, 0, "x\ny")
     table, markdown = render([row], "table"), render([row], "markdown")
-    assert "\x1b" not in table and "a\\x1b[2Jb" in table and "x\\x0ay" in table
+    assert "\x1b" not in table and "a\\x1b[2Jb" in table and "x\\ny" in table
     assert "\x1b" not in markdown and "a\\\\x1b\\[2Jb" in markdown
-    assert "x\\\\x0ay" in markdown  # a backslash, escaped for Markdown
+    assert "x\\\\ny" in markdown  # a backslash, escaped for Markdown
 
 
 def test_markdown_table(rows: list[Row]) -> None:
