@@ -8,9 +8,11 @@ span of the expression to replace (``Observation.value``); LibCST's
 ``PositionProvider`` counts characters exactly as those spans do, so the node
 is found by its span and nothing else is matched by pattern here.
 
-Every byte outside the rewritten expressions is kept (LibCST round-trips the
-source); an ``import os`` is added only when no usable binding exists
-(``fix_imports`` says how ``os.environ`` is spelled at each rewritten place).
+Every byte outside the rewritten expressions is kept, and checked to be
+(``fix_verify``): a file LibCST does not print back exactly, or one whose new
+text differs elsewhere, is a one-line ``SourceError``, never a rewrite. An
+``import os`` is added only when no usable binding exists (``fix_imports``
+says how ``os.environ`` is spelled at each rewritten place).
 
 This module and ``fix_imports`` are the only ones that import ``libcst``; the
 flake8 plugin never imports them.
@@ -38,6 +40,7 @@ from flake8_secret_key.engine import (
     env_name,
 )
 from flake8_secret_key.fix_imports import OsNames, add_import_os, bound_otherwise
+from flake8_secret_key.fix_verify import Edit, check_only_edits, check_round_trip, too_deep
 from flake8_secret_key.options import Config
 
 #: Codes ``fix`` rewrites; SKY900 (generated keys) is left to the user.
@@ -116,7 +119,8 @@ def fix_text(text: str, config: Config | None = None, filename: str = "<unknown>
     """Rewrite the hardcoded keys in ``text``; raises ``SourceError`` (one line).
 
     Text without a fixable finding is returned unchanged without parsing it
-    with LibCST.
+    with LibCST. A text LibCST does not print back exactly, or too deeply
+    nested for LibCST's recursive walks, is a ``SourceError``.
     """
     config = config or Config()
     # ``A = B = "x"``: one value, one finding per target; identical ones count once.
@@ -127,15 +131,21 @@ def fix_text(text: str, config: Config | None = None, filename: str = "<unknown>
     )
     if not observations:
         return FixResult(text, [], [], [])
+    # LibCST drops the last \r of a file whose lines all end in \r alone; with
+    # no \n in the text, \r -> \n and back is exact and moves no position.
+    lone_cr = "\r" in text and "\n" not in text
+    cst_text = text.replace("\r", "\n") if lone_cr else text
     try:
-        module = cst.parse_module(text)
+        module = cst.parse_module(cst_text)
+        check_round_trip(module.code, cst_text)
+        result = _Fixer(module, cst_text, observations, bound_otherwise(text)).run()
     except cst.ParserSyntaxError as exc:
         raise SourceError(
             f"LibCST cannot parse line {exc.raw_line}: {exc.message.splitlines()[0]}"
         ) from None
-    except RecursionError:
-        raise SourceError("too deeply nested for LibCST") from None
-    return _Fixer(module, observations, bound_otherwise(text)).run()
+    except RecursionError:  # metadata, transform or printing: the stack is unwound here
+        raise too_deep(text) from None
+    return result._replace(text=result.text.replace("\n", "\r")) if lone_cr else result
 
 
 def _observations(text: str, config: Config, filename: str) -> list[Observation]:
@@ -183,10 +193,15 @@ def _contains(outer: Span, inner: Span) -> bool:
 
 class _Fixer:
     def __init__(
-        self, module: cst.Module, observations: Sequence[Observation], bound: frozenset[str]
+        self,
+        module: cst.Module,
+        text: str,  # module.code, already checked
+        observations: Sequence[Observation],
+        bound: frozenset[str],
     ) -> None:
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.module = self.wrapper.module
+        self.text = text
         self.observations = observations
         self.positions = self.wrapper.resolve(PositionProvider)
         self.index = _Index(self.positions)
@@ -208,7 +223,7 @@ class _Fixer:
         _drop_conflicts(plans, owners, left, left_spans)
         accessor = self._environ_accessor(plans, owners, left)
         if not plans:
-            return FixResult(self.module.code, [], _sorted(left), [])
+            return FixResult(self.text, [], _sorted(left), [])
         fixed: list[Fixed] = []
         env_vars: dict[str, EnvVar] = {}
         for span, plan in plans.items():
@@ -216,10 +231,25 @@ class _Fixer:
                 fixed.append(_fixed(obs, plan, accessor.expr))
                 if plan.var not in env_vars:
                     env_vars[plan.var] = self._env_var(obs, plan)
-        new = self.module.visit(_Rewriter(plans.values(), accessor.expr))
+        rewriter = _Rewriter(plans.values(), accessor.expr)
+        new = self.module.visit(rewriter)
         if accessor.needs_import:
             new = add_import_os(new)
-        return FixResult(new.code, _sorted(fixed), _sorted(left), list(env_vars.values()))
+        text = new.code
+        added = f"import os{self.module.default_newline}" if accessor.needs_import else None
+        check_only_edits(self.text, text, self._edits(plans, rewriter), added)
+        return FixResult(text, _sorted(fixed), _sorted(left), list(env_vars.values()))
+
+    def _edits(self, plans: dict[Span, _Plan], rewriter: _Rewriter) -> list[Edit]:
+        """Each rewritten range in the old text, with its old and new code."""
+        edits = []
+        for plan in plans.values():
+            new = rewriter.done.get(id(plan.node))
+            if new is None:  # never visited: the check below must not pass
+                new = cst.Name("__not_rewritten__")
+            old, new_code = (self.module.code_for_node(_bare(n)) for n in (plan.node, new))
+            edits.append(Edit(_span(self.positions[plan.node]), old, new_code))
+        return edits
 
     # -- decisions ------------------------------------------------------------
 
@@ -440,10 +470,17 @@ class _Rewriter(cst.CSTTransformer):
         super().__init__()
         self.plans = {id(p.node): p for p in plans}
         self.environ = environ
+        self.done: dict[int, cst.BaseExpression] = {}  # id(old node) -> new node
 
     def on_leave(
         self, original_node: cst.CSTNodeT, updated_node: cst.CSTNodeT
     ) -> cst.CSTNodeT | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNodeT]:
+        new = self._replace(original_node, updated_node)
+        if isinstance(new, cst.BaseExpression) and id(original_node) in self.plans:
+            self.done[id(original_node)] = new
+        return new
+
+    def _replace(self, original_node: cst.CSTNodeT, updated_node: cst.CSTNodeT) -> cst.CSTNodeT:
         plan = self.plans.get(id(original_node))
         if plan is None:
             return updated_node
@@ -455,6 +492,13 @@ class _Rewriter(cst.CSTTransformer):
         return read.with_changes(  # type: ignore[return-value]
             lpar=updated_node.lpar, rpar=updated_node.rpar
         )
+
+
+def _bare(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``node`` without its parentheses: LibCST's positions leave them out."""
+    if getattr(node, "lpar", None) or getattr(node, "rpar", None):
+        return node.with_changes(lpar=(), rpar=())
+    return node
 
 
 def _environ_read(environ: str, var: str) -> str:

@@ -63,6 +63,8 @@ class OsNames:
         if self._scopes is None:
             try:
                 self._scopes = self.wrapper.resolve(ScopeProvider)
+            except RecursionError:  # too deep for LibCST: the whole file is an error
+                raise
             except Exception:  # a safety net only: when it fails, nothing is trusted
                 self._scopes = {}
         scope = self._scopes.get(node)

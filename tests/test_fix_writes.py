@@ -113,7 +113,7 @@ def test_check_still_says_what_a_read_only_file_needs(
 # --------------------------------------------------------------------------- writing
 
 
-@pytest.mark.parametrize("newline", [b"\r\n"])
+@pytest.mark.parametrize("newline", [b"\r\n", b"\r"])
 def test_write_is_a_temporary_file_then_os_replace(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: bytes
 ) -> None:
