@@ -2,11 +2,14 @@
 
 Redacted on the lines shown: the value and the reported span of every
 observation of the file that is not read from the environment, every string
-literal, and any other copy of those values (or of the values found in the
-submission's other files), e.g. in a comment. Names stay readable: a literal
-spelling exactly a setting name or an environment variable the file reads
-(``os.environ["SECRET_KEY"]``). Text that cannot be tokenized is hidden from its
-first quote on.
+literal, every comment (its ``#`` stays), and any other copy of those values (or
+of the values found in the submission's other files). Comments go whole because
+a key that is computed (``"Xk9fQ2" + "mZp7Lw"``, ``bytes.fromhex("...")``) is
+never written as one text that could be searched for, and a comment above it
+(``# old key: Xk9fQ2mZp7Lw``) may spell it in full. Names stay readable: a
+literal spelling exactly a setting name or an environment variable the file
+reads (``os.environ["SECRET_KEY"]``). Text that cannot be tokenized is hidden
+from its first quote or ``#`` on.
 """
 
 from __future__ import annotations
@@ -33,8 +36,8 @@ MAX_VALUE_LINES = 3
 
 #: A plain string literal spelling a name: ``"SECRET_KEY"``.
 _NAME_LITERAL = re.compile(r"""(['"])[A-Za-z_][A-Za-z0-9_]*\1""")
-#: From the first quote on: what is hidden of a line that cannot be tokenized.
-_AFTER_QUOTE = re.compile(r"""['"].*""")
+#: From the first quote or ``#`` on: what is hidden of a line that cannot be tokenized.
+_AFTER_QUOTE = re.compile(r"""['"#].*""")
 
 Span = tuple[int, int, int, int]  # line, col, end line, end col
 
@@ -51,7 +54,7 @@ def redact_context(
     Redacted: the value span and the reported span of every non-environment
     observation of the file, every string literal on the lines shown (except
     those spelling exactly one of ``names`` or an environment variable the file
-    reads: ``os.environ["SECRET_KEY"]`` stays readable), and any other
+    reads: ``os.environ["SECRET_KEY"]`` stays readable), every comment, and any other
     occurrence of those values, or of the texts in ``also`` (the values found in
     the submission's other files), on the lines shown (e.g. in a comment).
     """
@@ -103,7 +106,8 @@ def _context_numbers(obs: Observation, count: int) -> list[int]:
 
 
 def _string_spans(text: str, keep: Collection[str] = ()) -> tuple[list[Span], bool]:
-    """Every string literal (f- and t-strings whole) as a span; False if untokenizable.
+    """Every string literal (f- and t-strings whole) and every comment (after its
+    ``#``) as a span; False if untokenizable.
 
     Plain literals spelling exactly a name in ``keep`` (``"SECRET_KEY"``) are left out.
     """
@@ -118,6 +122,8 @@ def _string_spans(text: str, keep: Collection[str] = ()) -> tuple[list[Span], bo
                 if _NAME_LITERAL.fullmatch(tok.string) and tok.string[1:-1] in keep:
                     continue
                 spans.append((*tok.start, *tok.end))
+            elif tok.type == tokenize.COMMENT and len(tok.string) > 1:
+                spans.append((tok.start[0], tok.start[1] + 1, *tok.end))
             elif kind.endswith("STRING_START"):
                 opened.append(tok.start)
             elif kind.endswith("STRING_END") and opened:

@@ -155,3 +155,61 @@ def test_check_escapes_a_file_name_and_its_error(
     assert raw_unsafe(captured.out + captured.err) == []
     assert "./a\\x1b[2Jb.py:1:14: SKY100" in captured.out
     assert captured.err.startswith("./c\\u202ed.py: syntax error at line 2")
+
+
+# ------------------------------------------------------------------ 3: html context
+
+#: A computed key is never written as one text to search for, and a comment above it
+#: spells it in full (or a part of it, or its hex).
+COMPUTED = [
+    '# old key: Xk9fQ2mZp7Lw\nKEY = "Xk9fQ2" + "mZp7Lw"\napp.secret_key = KEY\n',
+    '# Xk9fQ2mZp7Lw\napp.secret_key = bytes.fromhex("586b396651326d5a70374c77")  # 586b3966513\n',
+    'import base64\napp.config["SECRET_KEY"] = base64.b64decode(\n'
+    '    "WGs5ZlEybVpwN0x3"  # WGs5ZlEybVpwN0x3 = Xk9fQ2mZp7Lw\n)\n',
+    'KEY = "".join(["Xk9f", "Q2mZ", "p7Lw"])\n# the key: Xk9f Q2mZ p7Lw\n'
+    "app.secret_key = KEY  # was Xk9fQ2mZp7Lw\n",
+]
+LEAKS = ("Xk9fQ2mZp7Lw", "Xk9f", "mZp7Lw", "586b3966513", "WGs5ZlEybVpwN0x3", "p7Lw")
+
+
+@pytest.mark.parametrize("code", COMPUTED)
+def test_context_lines_hide_comments_near_a_computed_key(code: str) -> None:
+    from flake8_secret_key.redact import REDACTED, redact_context
+
+    observations = observe_text(code)
+    assert observations
+    for obs in observations:
+        lines = redact_context(code, observations, obs)
+        text = "\n".join(line.text for line in lines)
+        assert not [leak for leak in LEAKS if leak in text], text
+        assert REDACTED in text
+
+
+def test_context_lines_keep_code_and_names_readable() -> None:
+    from flake8_secret_key.redact import REDACTED, redact_context
+
+    code = 'import os  # the key\nSECRET_KEY = os.getenv("SECRET_KEY", "a" + "b")\n'
+    observations = observe_text(code)
+    lines = redact_context(code, observations, observations[0], names=["SECRET_KEY"])
+    assert lines[0].text == f"import os  #{REDACTED}"
+    assert lines[1].text.startswith('SECRET_KEY = os.getenv("SECRET_KEY", ')
+
+
+def test_untokenizable_context_hides_comments_too() -> None:
+    from flake8_secret_key.redact import REDACTED, redact_context
+
+    code = 'app.secret_key = "abcdefgh"\nx = "unterminated\ny = 1  # Xk9fQ2mZp7Lw\n'
+    observations = observe_text('app.secret_key = "abcdefgh"\n')
+    lines = redact_context(code, observations, observations[0])
+    assert [line.text for line in lines][1:] == [f"x = {REDACTED}", f"y = 1  {REDACTED}"]
+
+
+def test_html_report_never_shows_a_computed_key(tmp_path: Path) -> None:
+    cohort = tmp_path / "cohort"
+    for i, code in enumerate(COMPUTED):
+        (cohort / f"s{i}").mkdir(parents=True)
+        (cohort / f"s{i}" / "app.py").write_text(code)
+    proc = subprocess.run([*REPORT, str(cohort), "--format", "html"], capture_output=True)
+    page = proc.stdout.decode("utf-8")
+    assert proc.returncode == 0 and page.count('class="hit"') >= len(COMPUTED)
+    assert not [leak for leak in LEAKS if leak in page]
