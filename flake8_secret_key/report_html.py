@@ -68,7 +68,7 @@ var num=hs[i].hasAttribute('data-num');
 rs.sort(function(x,y){
 var a=x.cells[i].getAttribute('data-v'),c=y.cells[i].getAttribute('data-v');
 if(a===null)a=x.cells[i].textContent;if(c===null)c=y.cells[i].textContent;
-if(num){a=parseFloat(a);c=parseFloat(c);}
+if(num){a=parseFloat(a);c=parseFloat(c);if(isNaN(a))a=-1/0;if(isNaN(c))c=-1/0;}
 return (a<c?-1:a>c?1:0)*d;});
 rs.forEach(function(r){b.appendChild(r);});});})(i);}
 })();
