@@ -290,11 +290,59 @@ def check(settings: Settings) -> tuple[list[Finding], list[FileError]]:
             errors.append(FileError(path, "no such file or directory"))
         else:
             files.append(path)
-    for result in _check_files(list(scan.iter_python_files(files, settings.exclude)), settings):
+    python, configs = find_files(files, settings.exclude)
+    for result in _check_files(python, settings):
         _collect(result, findings, errors)
+    for path in configs:
+        _collect(check_config(path, settings), findings, errors)
     findings.sort(key=sort_key)
     errors.sort()
     return findings, errors
+
+
+def find_files(paths: Sequence[str], exclude: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The Python files, and the env and config files (``config_files``), under ``paths``.
+
+    A file given by name is always checked, as what its name says it is. In a folder,
+    a config file that git ignores and does not track is left out (it is where a key
+    belongs), asked with one ``git check-ignore`` per folder given; outside a git work
+    tree (or without git) every config file found is checked.
+    """
+    from flake8_secret_key.config_files import config_kind
+
+    python: dict[str, None] = {}
+    configs: dict[str, None] = {}
+    for path in paths:
+        found = scan.walk(path, exclude, configs=True)
+        if found.files == [path] and not path.endswith(scan.PY_SUFFIXES):
+            if config_kind(os.path.basename(path)) is not None:  # given by name
+                configs[path] = None
+                continue
+        python.update(dict.fromkeys(found.files))
+        if found.configs:
+            from flake8_secret_key.gitcmd import ignored_in
+
+            ignored = ignored_in(path, found.configs)
+            configs.update(dict.fromkeys(c for c in found.configs if c not in ignored))
+    return list(python), list(configs)
+
+
+def check_config(path: str, settings: Settings) -> Checked:
+    """Read and check one env or config file (SKY110; the engine's codes in a ``.cfg``)."""
+    from flake8_secret_key.config_files import MAX_CONFIG, analyze_config
+
+    if not settings.config.wants(path):
+        return Checked(path, [])
+    try:
+        data = scan.read_file(path, MAX_CONFIG)
+    except OSError as exc:
+        return Checked(path, [], f"cannot read: {exc.strerror or exc}")
+    observations, error = analyze_config(data, path, settings.config.engine)
+    found = [make_finding(path, obs) for obs in observations]
+    kept = [f for f in found if f is not None and f.code in settings.codes]
+    if kept and not settings.disable_noqa:
+        kept = without_noqa(kept, data.decode("utf-8", "replace"))
+    return Checked(path, kept, error)
 
 
 class Checked(NamedTuple):

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from flake8_secret_key.engine import Observation, Source, may_hold_setting_bytes
+from flake8_secret_key.engine import Observation, Options, Source, may_hold_setting_bytes
 from flake8_secret_key.escape import printable
 from flake8_secret_key.options import (
     Config,
@@ -247,6 +247,7 @@ def _mark(
             texts.append((path, _text(data), observations))
         else:
             findings.extend(_finding(path, o, observations, None) for o in observations)
+    findings.extend(_config_findings(reader, engine))
     if texts:  # the HTML context: redact each file's values in every file shown
         also = {s for _, text, obs in texts for s in secret_texts(text, obs)}
         for path, text, observations in texts:
@@ -269,6 +270,19 @@ def _mark(
         venvs=tuple(reader.venvs),
         skipped_python_files=reader.skipped_files if count_skipped_files else None,
     )
+
+
+def _config_findings(reader: Reader, engine: Options) -> Iterable[Finding]:
+    """The keys in the submission's env and config files (SKY110), without context:
+    their lines are not Python, which the redaction of the HTML page reads."""
+    if not reader.configs:
+        return
+    from flake8_secret_key.config_files import analyze_config
+
+    for path, data, error in reader.configs:
+        if error is None:
+            observations, _ = analyze_config(data, path, engine)
+            yield from (_finding(path, o, observations, None) for o in observations)
 
 
 def _text(data: bytes) -> str:

@@ -21,6 +21,7 @@ import io
 import os
 from typing import TYPE_CHECKING
 
+from flake8_secret_key.config_files import MAX_CONFIG
 from flake8_secret_key.escape import printable
 from flake8_secret_key.scan import PY_SUFFIXES, count_python, read_file, walk
 from flake8_secret_key.submissions import (
@@ -71,6 +72,8 @@ class Reader:
         self.count_skipped_files = count_skipped_files
         self.venvs: list[str] = []
         self.skipped_files = 0
+        #: The env and config files read (``config_files``), filled in by ``files()``.
+        self.configs: list[SourceFile] = []
 
     def files(self) -> Iterator[SourceFile]:
         """Each Python file, in a stable order; raises ``SubmissionError``."""
@@ -93,8 +96,9 @@ class Reader:
     # -- folders
 
     def _folder(self, root: str) -> Iterator[SourceFile]:
-        found = walk(root, hostile=True, zips=True)
+        found = walk(root, hostile=True, zips=True, configs=True)
         prefix = os.path.join(root, "")
+        self._folder_configs(root, prefix, found.configs)
         self.venvs.extend(_rel(venv, root, prefix) for venv in found.venvs)
         if self.count_skipped_files:
             self.skipped_files += sum(count_python(venv) for venv in found.venvs)
@@ -110,6 +114,18 @@ class Reader:
                     yield from self._zip_entries(zf, "", rel + "/", 1)
             except OSError as exc:
                 raise SubmissionError(f"{rel}: cannot read: {exc.strerror or exc}") from None
+
+    def _folder_configs(self, root: str, prefix: str, configs: tuple[str, ...]) -> None:
+        """Read the config files, but those git ignores and does not track when the
+        submission is a git repository of its own (asked in one call)."""
+        wanted = [c for c in configs if self.wants is None or self.wants(_rel(c, root, prefix))]
+        if wanted and os.path.lexists(os.path.join(root, ".git")):
+            from flake8_secret_key.gitcmd import ignored_in
+
+            ignored = ignored_in(root, wanted)
+            wanted = [c for c in wanted if c not in ignored]
+        for full in wanted:
+            self.configs.append(_read_file(full, _rel(full, root, prefix), MAX_CONFIG))
 
     # -- zips
 
@@ -163,6 +179,10 @@ class Reader:
                     yield SourceFile(shown + rel, b"", f"larger than {mb(MAX_FILE)}, not read")
                     continue
                 yield SourceFile(shown + rel, read_entry(zf, info, self.budget, shown))
+            for rel, info in plan.configs:
+                if wants is None or wants(shown + rel):
+                    data = read_entry(zf, info, self.budget, shown)
+                    self.configs.append(SourceFile(shown + rel, data))
             for rel, info in plan.zips:
                 if depth >= 1:
                     continue  # one level of nesting: deeper zips are not opened
@@ -178,13 +198,14 @@ class Reader:
 # ------------------------------------------------------------------ files
 
 
-def _read_file(full: str, rel: str) -> SourceFile:
+def _read_file(full: str, rel: str, limit: int | None = None) -> SourceFile:
+    limit = MAX_FILE if limit is None else limit
     try:
-        data = read_file(full, MAX_FILE)
+        data = read_file(full, limit)
     except OSError as exc:
         return SourceFile(rel, b"", f"cannot read: {exc.strerror or exc}")
-    if len(data) > MAX_FILE:
-        return SourceFile(rel, b"", f"larger than {mb(MAX_FILE)}, not read")
+    if len(data) > limit:
+        return SourceFile(rel, b"", f"larger than {mb(limit)}, not read")
     return SourceFile(rel, data)
 
 

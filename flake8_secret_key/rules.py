@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from flake8_secret_key.engine import Observation, Source
+from flake8_secret_key.engine import Kind, Observation, Source
 from flake8_secret_key.escape import printable
 from flake8_secret_key.known_keys import USER_LIST
 
@@ -66,7 +66,19 @@ SKY900 = Rule(
     "the key once and read it from the environment.",
 )
 
-RULES: dict[str, Rule] = {r.code: r for r in (SKY100, SKY101, SKY102, SKY900)}
+SKY110 = Rule(
+    "SKY110",
+    "key-in-committed-config-file",
+    True,
+    "A secret key is hardcoded in a committed env or config file.",
+    "A key in a committed .env, .flaskenv, instance/*.cfg, settings.ini, docker-compose "
+    "file, app.yaml, app.json or config JSON/TOML is published with the repository, as "
+    "if it were in the source. Keep the file out of git (or read the key from the "
+    "environment there) and generate a new key. Reported by the check and report "
+    "commands only: the flake8 plugin reads Python files.",
+)
+
+RULES: dict[str, Rule] = {r.code: r for r in (SKY100, SKY101, SKY102, SKY110, SKY900)}
 
 #: The code each kind of source maps to; kinds not listed (environment, unknown)
 #: are observations, never findings.
@@ -83,6 +95,8 @@ DEFAULT_OFF: tuple[str, ...] = tuple(r.code for r in RULES.values() if not r.def
 
 def code_for(obs: Observation) -> str | None:
     """The SKY code an observation is reported under, or None if it is fine."""
+    if obs.kind is Kind.CONFIG_ENTRY:
+        return "SKY110"
     return CODE_FOR_SOURCE.get(obs.source)
 
 
@@ -101,6 +115,12 @@ def message(obs: Observation) -> str | None:
 def _message(obs: Observation) -> str | None:
     fix = obs.fix
     via = f" (through {obs.via})" if obs.via else ""
+    if obs.kind is Kind.CONFIG_ENTRY:
+        what = _known(obs.published) if obs.published else "a hardcoded key"
+        return (
+            f"{obs.target} in a committed config file is {what}: anyone who can read the "
+            f"repository can forge this app's sessions. Fix: {fix}"
+        )
     if obs.source is Source.PUBLISHED:
         return (
             f"{obs.target} is {_known(obs.published)}{via}: "

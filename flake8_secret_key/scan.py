@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
+from flake8_secret_key.config_files import config_kind
 from flake8_secret_key.engine import (
     Observation,
     Options,
@@ -57,6 +58,7 @@ class Walk(NamedTuple):
     files: list[str]  # Python files
     zips: list[str]  # .zip files (only when asked for)
     venvs: list[str]  # virtual environments pruned, not walked
+    configs: tuple[str, ...] = ()  # env and config files (only when asked for)
 
 
 def excluded(path: str, patterns: Sequence[str]) -> bool:
@@ -71,7 +73,12 @@ def excluded(path: str, patterns: Sequence[str]) -> bool:
 
 
 def walk(
-    root: str, exclude: Sequence[str] = (), *, hostile: bool = False, zips: bool = False
+    root: str,
+    exclude: Sequence[str] = (),
+    *,
+    hostile: bool = False,
+    zips: bool = False,
+    configs: bool = False,
 ) -> Walk:
     """Python files under ``root``, pruning venvs, tool folders and ``exclude`` globs.
 
@@ -83,10 +90,12 @@ def walk(
     dangling link is listed (reading it reports the error). With ``hostile`` (a
     student's submission, which could point anywhere on the disk) no link is
     followed at all and archiver junk (``__MACOSX``, ``._*``) is skipped. With
-    ``zips``, the ``.zip`` files are listed too.
+    ``zips``, the ``.zip`` files are listed too; with ``configs``, the env and config
+    files that ``config_files.config_kind`` names.
     """
     files: list[str] = []
     found_zips: list[str] = []
+    found_configs: list[str] = []
     venvs: list[str] = []
     stack = [root]
     while stack:
@@ -125,10 +134,13 @@ def walk(
             elif zips and name.lower().endswith(".zip"):
                 if _openable(entry, hostile) and not excluded(entry.path, exclude):
                     found_zips.append(entry.path)
+            elif configs and config_kind(name) is not None:
+                if _openable(entry, hostile) and not excluded(entry.path, exclude):
+                    found_configs.append(entry.path)
     files.sort()
     found_zips.sort()
     venvs.sort()
-    return Walk(files, found_zips, venvs)
+    return Walk(files, found_zips, venvs, tuple(sorted(found_configs)))
 
 
 def _openable(entry: os.DirEntry[str], hostile: bool) -> bool:

@@ -26,6 +26,7 @@ import zipfile
 import zlib
 from typing import IO, TYPE_CHECKING, NamedTuple
 
+from flake8_secret_key.config_files import MAX_CONFIG, config_kind
 from flake8_secret_key.escape import printable
 from flake8_secret_key.scan import JUNK_DIRS, PACKAGE_DIRS, PY_SUFFIXES, SKIP_DIRS
 from flake8_secret_key.submissions import SubmissionError, unsafe_name
@@ -94,6 +95,7 @@ class ZipPlan(NamedTuple):
     zips: list[tuple[str, zipfile.ZipInfo]]
     venvs: list[str]  # the virtual environments skipped, as paths under the prefix
     skipped_files: int  # the Python files in them
+    configs: tuple[tuple[str, zipfile.ZipInfo], ...] = ()  # env and config files
 
 
 def plan_zip(infos: Sequence[zipfile.ZipInfo], prefix: str = "", shown: str = "") -> ZipPlan:
@@ -114,6 +116,7 @@ def plan_zip(infos: Sequence[zipfile.ZipInfo], prefix: str = "", shown: str = ""
     venvs = {rel[: -len("pyvenv.cfg")] for rel, _ in entries if _base(rel) == "pyvenv.cfg"}
     python: list[tuple[str, zipfile.ZipInfo]] = []
     zips: list[tuple[str, zipfile.ZipInfo]] = []
+    configs: list[tuple[str, zipfile.ZipInfo]] = []
     skipped: dict[str, int] = {}  # venv -> Python files in it
     folders: dict[str, tuple[str | None, bool]] = {}  # folder -> (its venv, skipped)
     for rel, info in entries:
@@ -132,16 +135,18 @@ def plan_zip(infos: Sequence[zipfile.ZipInfo], prefix: str = "", shown: str = ""
             python.append((rel, info))
         elif base.lower().endswith(".zip"):
             zips.append((rel, info))
+        elif config_kind(base) is not None and info.file_size <= MAX_CONFIG:
+            configs.append((rel, info))
     total = sum(i.file_size for _, i in python if i.file_size <= MAX_FILE)
-    total += sum(i.file_size for _, i in zips)
+    total += sum(i.file_size for _, i in zips) + sum(i.file_size for _, i in configs)
     if total > MAX_TOTAL:
         raise SubmissionError(
             f"refused: {mb(total)} uncompressed to read, above the cap of {mb(MAX_TOTAL)}: "
             "a zip bomb?"
         )
-    for rel, info in python + zips:
+    for rel, info in python + zips + configs:
         check_ratio(info, shown + prefix + rel)
-    return ZipPlan(python, zips, sorted(skipped), sum(skipped.values()))
+    return ZipPlan(python, zips, sorted(skipped), sum(skipped.values()), tuple(configs))
 
 
 def _place(folder: str, venvs: set[str]) -> tuple[str | None, bool]:
