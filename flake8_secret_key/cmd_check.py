@@ -86,6 +86,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--stdin-display-name", metavar="NAME", help="the name of - in the output (stdin)")
     add("--disable-noqa", action="store_true", help="also report lines marked noqa")
     add("--output", "-o", metavar="FILE", help="write the findings to FILE, not stdout")
+    add(
+        "--history",
+        action="store_true",
+        help="also report each key that any commit reachable from HEAD held (SKY120), "
+        "once, with the first commit that added it (needs git)",
+    )
+    add("--all", action="store_true", help="with --history: the commits of every ref")
 
 
 class Settings(NamedTuple):
@@ -100,6 +107,8 @@ class Settings(NamedTuple):
     stdin_name: str
     disable_noqa: bool
     output: str | None
+    history: bool = False
+    all_refs: bool = False
 
 
 def run(args: argparse.Namespace) -> int:
@@ -165,6 +174,8 @@ def resolve(args: argparse.Namespace) -> Settings:
         stdin_name=args.stdin_display_name or "stdin",
         disable_noqa=bool(args.disable_noqa),
         output=args.output,
+        history=bool(getattr(args, "history", False)),
+        all_refs=bool(getattr(args, "all", False)),
     )
 
 
@@ -295,6 +306,8 @@ def check(settings: Settings) -> tuple[list[Finding], list[FileError]]:
         _collect(result, findings, errors)
     for path in configs:
         _collect(check_config(path, settings), findings, errors)
+    if settings.history:
+        findings.extend(history_findings([p for p in files if os.path.isdir(p)], settings))
     findings.sort(key=sort_key)
     errors.sort()
     return findings, errors
@@ -343,6 +356,31 @@ def check_config(path: str, settings: Settings) -> Checked:
     if kept and not settings.disable_noqa:
         kept = without_noqa(kept, data.decode("utf-8", "replace"))
     return Checked(path, kept, error)
+
+
+def history_findings(folders: Sequence[str], settings: Settings) -> list[Finding]:
+    """SKY120 for each distinct key in the history of each folder; a folder without
+    history (not a git work tree) or a shallow clone says so on stderr, in one line."""
+    import time
+
+    from flake8_secret_key.history import read_history
+
+    found: list[Finding] = []
+    if "SKY120" not in settings.codes:
+        return found
+    for folder in folders or ["."]:
+        history = read_history(folder, settings.config, settings.all_refs)
+        if history.note is not None:
+            _stderr(printable(f"{folder}: {history.note}"))
+        for key in history.keys:
+            obs = key.observation
+            date = time.strftime("%Y-%m-%d", time.gmtime(key.commit.time))
+            text = rules.history_message(obs, key.commit.sha, date, key.in_head)
+            path = os.path.join(folder, key.path)
+            target, fix = printable(obs.target), printable(obs.fix)
+            start, end = (obs.line, obs.col + 1), (obs.end_line, obs.end_col + 1)
+            found.append(Finding(path, *start, *end, "SKY120", text, target, fix))
+    return found
 
 
 class Checked(NamedTuple):

@@ -69,7 +69,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--keep-key",
         action="store_true",
         help="with --env-file: move the old key there instead of generating a fresh one "
-        "(the old key was published with the source; prefer a fresh one)",
+        "(the old key was published with the source; prefer a fresh one). A published "
+        "or guessable key (SKY101) is never kept",
     )
     add_engine_arguments(parser, "fix")
     parser.add_argument(
@@ -392,14 +393,14 @@ def _update_env_file(
             continue
         value = secrets.token_hex(32)
         how = "a freshly generated key"
-        if keep and need.old_value is not None:
+        if keep and need.published:
+            how += " (the old key is published or guessable: it is never kept)"
+        elif keep and need.old_value is not None:
             kept = env_file_value(need.old_value)
             if kept is not None:
                 value, how = kept, "the old key (--keep-key)"
                 if need.conflicting:
                     how += "; the files held different old keys, the first one was kept"
-                if need.published:
-                    how += "; it is a published example key, a fresh one is safer"
         elif keep:
             how += f" ({need.note or 'the old key cannot be kept'})"
         lines.append(f"{need.name}={value}")

@@ -15,7 +15,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flake8_secret_key.engine import Observation, Options, Source, may_hold_setting_bytes
 from flake8_secret_key.escape import printable
@@ -27,9 +27,9 @@ from flake8_secret_key.options import (
 )
 from flake8_secret_key.reading import Reader
 from flake8_secret_key.redact import redact_context, secret_texts
-from flake8_secret_key.report import Finding, Row, decide, error_row, sort_rows
+from flake8_secret_key.report import HISTORY, Finding, Row, decide, error_row, sort_rows
 from flake8_secret_key.report_formats import FORMATS, render
-from flake8_secret_key.rules import code_for, message
+from flake8_secret_key.rules import code_for, history_message, message
 from flake8_secret_key.scan import analyze_spelled
 from flake8_secret_key.submissions import (
     IsAnExport,
@@ -38,13 +38,16 @@ from flake8_secret_key.submissions import (
     list_submissions,
 )
 
+if TYPE_CHECKING:
+    from flake8_secret_key.history import HistoryKey
+
 Progress = Callable[[int], None]
 
 #: Fewest submissions worth starting a pool of workers for (some 50 ms with its
 #: imports); below it, one process.
 PARALLEL_MIN = 24
 
-_Want = tuple[bool, bool, bool]  # context, count_skipped_files, split_exports
+_Want = tuple[bool, bool, bool, str]  # context, count_skipped_files, split_exports, history
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,6 +76,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also count the Python files inside the skipped virtual environments "
         "(lists every folder of every venv: slow on a cohort that committed many)",
+    )
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="also read each git submission's history: a key removed from the code but "
+        "still in a commit reachable from HEAD is the verdict in-history (needs git)",
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="with --history: the commits of every ref"
     )
     add_engine_arguments(parser, "mark")
 
@@ -108,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
         context=args.format == "html",
         count_skipped_files=args.count_skipped_files,
         split_exports=True,
+        history=("all" if args.all else "HEAD") if args.history else "",
     )
     title = f"Secret keys: {os.path.basename(os.path.abspath(root))}"
     return _write(render(rows, args.format, title), args.output, args.format)
@@ -157,6 +170,7 @@ def mark_all(
     context: bool = False,
     count_skipped_files: bool = False,
     split_exports: bool = False,
+    history: str = "",
 ) -> list[Row]:
     """One row per submission, in ``subs``'s order, whatever the scheduling.
 
@@ -165,17 +179,18 @@ def mark_all(
     ``split_exports``: ``subs`` holds zips as listed, unopened (``list_submissions(root,
     split_exports=False)``); each "download all" export among them is split here, in
     the workers that read it anyway, and its members get their rows, sorted in.
+    ``history``: ``"HEAD"`` or ``"all"`` (refs) reads each git submission's history.
     """
     progress = _progress(len(subs))
     with progress as step:
-        want = (context, count_skipped_files, split_exports)
+        want = (context, count_skipped_files, split_exports, history)
         marked = _mark_units(subs, config, jobs, want, step)
         members = [m for unit in marked if isinstance(unit, list) for m in unit]
         rows = [unit for unit in marked if isinstance(unit, Row)]
         if not members:
             return rows
         progress.grow(len(members))
-        want = (context, count_skipped_files, False)
+        want = (context, count_skipped_files, False, history)
         marked = _mark_units(members, config, jobs, want, step)
         rows.extend(unit for unit in marked if isinstance(unit, Row))
     return sort_rows(rows)
@@ -207,10 +222,12 @@ def mark(
     context: bool = False,
     count_skipped_files: bool = False,
     split_exports: bool = False,
+    history: str = "",
 ) -> Row:
     """The row for one submission; never raises, but ``IsAnExport`` (if splitting them)."""
     try:
-        return _mark(sub, config, context, count_skipped_files, split_exports)
+        row = _mark(sub, config, context, count_skipped_files, split_exports)
+        return with_history(row, sub, config, history) if history else row
     except IsAnExport:
         raise
     except SubmissionError as exc:
@@ -270,6 +287,71 @@ def _mark(
         venvs=tuple(reader.venvs),
         skipped_python_files=reader.skipped_files if count_skipped_files else None,
     )
+
+
+def with_history(row: Row, sub: Submission, config: Config, refs: str) -> Row:
+    """``row`` with the keys of the submission's git history (SKY120) and the
+    ``history`` column; a submission that is no repository of its own (a zip, a
+    folder without ``.git``) has "no history"."""
+    from flake8_secret_key.history import no_history, read_history
+
+    if row.verdict == "error":
+        return row
+    zipped = sub.member is not None or sub.path.lower().endswith(".zip")
+    if zipped or not os.path.lexists(os.path.join(sub.path, ".git")):
+        found = no_history("a zip holds no git history" if zipped else "not a git repository")
+    else:
+        found = read_history(sub.path, config, refs == "all")
+    keys: list[HistoryKey] = found.keys
+    observations = [*row.observations, *(_history_finding(key) for key in keys)]
+    observations.sort(key=lambda f: (f.path, f.line, f.col))
+    verdict, first, reason = decide(observations, row.python_files, row.file_errors, row.venvs)
+    if keys:  # the worst observation decides, the history's included
+        row = row._replace(verdict=verdict, first_location=first, error=reason)
+    return row._replace(
+        observations=tuple(observations),
+        findings=sum(1 for f in observations if f.code is not None),
+        history=_history_text(found.keys, found.commits, found.note),
+    )
+
+
+def _history_finding(key: HistoryKey) -> Finding:
+    import time
+
+    obs = key.observation
+    date = time.strftime("%Y-%m-%d", time.gmtime(key.commit.time))
+    return Finding(
+        path=printable(key.path),
+        line=obs.line,
+        col=obs.col,
+        end_line=obs.end_line,
+        end_col=obs.end_col,
+        code="SKY120",
+        source=HISTORY,
+        target=printable(obs.target),
+        message=history_message(obs, key.commit.sha, date, key.in_head),
+    )
+
+
+def _history_text(keys: Sequence[HistoryKey], commits: int, note: str | None) -> str:
+    """The ``history`` column: what the teacher does about it, in a few words."""
+    removed = [k for k in keys if not k.in_head]
+    parts = []
+    if removed:
+        first = removed[0]
+        noun = "key" if len(removed) == 1 else "keys"
+        parts.append(
+            f"{len(removed)} {noun} removed from the code but still in the history "
+            f"(first: {printable(first.path)}:{first.observation.line}, commit "
+            f"{first.commit.sha[:12]}): rotate"
+        )
+    if len(keys) > len(removed):
+        parts.append(f"{len(keys) - len(removed)} still in HEAD")
+    if not keys and note is None:
+        parts.append(f"no key in {commits} commit{'' if commits == 1 else 's'}")
+    if note is not None:
+        parts.append(note)
+    return "; ".join(parts)
 
 
 def _config_findings(reader: Reader, engine: Options) -> Iterable[Finding]:

@@ -186,7 +186,8 @@ class _Maker:
     def __init__(self, options: Options, base: str, template: bool, fmt: str, fix: str) -> None:
         self.options = options
         self.template = template
-        self.wanted = {env_name(n): n for n in options.names}
+        # SECRET_KEY, not secret_key, when both are configured: the same every run.
+        self.wanted = {env_name(n): env_name(n) for n in options.names}
         if template:
             fix = f"write a placeholder in FILE (a template, committed on purpose) and {_NEW}"
         self.fix = fix.replace("FILE", base)

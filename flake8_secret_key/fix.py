@@ -41,6 +41,7 @@ from flake8_secret_key.engine import (
 )
 from flake8_secret_key.fix_imports import OsNames, add_import_os, bound_otherwise
 from flake8_secret_key.fix_verify import Edit, check_only_edits, check_round_trip, too_deep
+from flake8_secret_key.known_keys import is_guessable
 from flake8_secret_key.options import Config
 
 #: Codes ``fix`` rewrites; SKY900 (generated keys) is left to the user.
@@ -362,6 +363,9 @@ class _Fixer:
 
     def _env_var(self, obs: Observation, plan: _Plan) -> EnvVar:
         """The variable, with the old key when it can go in an env file as text."""
+        if obs.published is not None:  # SKY101, or a fallback that is: compromised
+            what = "guessable" if is_guessable(obs.published) else "published"
+            return EnvVar(plan.var, None, f"the old key is {what}: it is never kept")
         node = plan.node
         if obs.source is Source.FALLBACK:
             inner = self.index.by_span.get(Span(obs.line, obs.col, obs.end_line, obs.end_col))

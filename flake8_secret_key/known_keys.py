@@ -1,10 +1,18 @@
-"""Published example keys, and where each was published.
+"""Published example keys, and where each was published; guessable keys, and why.
 
 Students paste these from documentation, tutorials, books and templates, so they
 are public: a session cookie signed with one can be forged by anyone. This module
 may name them (they are not secrets); nothing else in the package prints a value.
 
-Matching ignores case, spaces, ``-`` and ``_`` (``normalize``). Three kinds of entry:
+``KnownKeys.source_of`` looks, in order, at:
+
+1. the documented keys below, each with where it was published, and a course's own
+   keys (``--secret-key-known-keys-file``);
+2. flask-unsign's public wordlist (``wordlist.py``): every key an attacker tries first;
+3. keys anyone can guess (``guessable.py``): placeholders, patterns, short keys.
+
+Matching ignores case, spaces, ``-`` and ``_`` (``normalize``). Three kinds of
+documented entry:
 
 * exact: the normalized value equals the normalized key;
 * prefix: the normalized value starts with it (Django's ``django-insecure-``);
@@ -17,10 +25,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from flake8_secret_key.guessable import why_guessable
+
 FLASK_QUICKSTART = "the Flask documentation (quickstart, sessions)"
 FLASK_TUTORIAL = "the Flask tutorial"
+FLASK_SECURITY = "the Flask-Security documentation (quickstart)"
+STARLETTE = "the Starlette documentation (config)"
 #: The source of keys from ``--secret-key-known-keys-file`` (a course's example key).
 USER_LIST = "your known-keys file"
+#: The source of every key of flask-unsign's wordlist.
+WORDLIST = "flask-unsign's public wordlist (keys collected from public code)"
+#: How the source of a guessable key begins: ``"guessable: one character repeated"``.
+GUESSABLE = "guessable: "
 
 
 class KnownKey(NamedTuple):
@@ -51,8 +67,27 @@ KNOWN_KEYS: tuple[KnownKey, ...] = (
     KnownKey("hard to guess string", "the book Flask Web Development (flasky)"),
     # Flask-SocketIO documentation, first example.
     KnownKey("secret!", "the Flask-SocketIO documentation"),
-    # Flask-JWT-Extended documentation, basic usage (`# Change this!`).
+    # Flask-JWT-Extended documentation, basic usage (`# Change this!`); also the
+    # Flask-Security quickstart before 3.0.
     KnownKey("super-secret", "the Flask-JWT-Extended documentation"),
+    # Flask-Security(-Too) quickstart: "Generate a nice key using
+    # secrets.token_urlsafe()", and the password salt beside it.
+    KnownKey("pf9Wkove4IKEAXvy-cQkeDPhv9Cb3Ag-wyJILbq_dFw", FLASK_SECURITY),
+    KnownKey("146585145368132386173505678016728509634", FLASK_SECURITY),
+    # Flask-AppBuilder's example and skeleton config.py (and Superset's old default):
+    # "\2\1thisismyscretkey\1\2\e\y\y\h", often copied without the escapes.
+    KnownKey("thisismyscretkey", "the Flask-AppBuilder configuration template", "core"),
+    # Flask-Login documentation and README, first example (`# Change this!`).
+    KnownKey("super secret string", "the Flask-Login documentation"),
+    # Flask-WTF's examples (recaptcha, uploadr), and many tutorials.
+    KnownKey("secret", "the Flask-WTF examples and many tutorials"),
+    # Starlette documentation, "Config": the .env example and the Secret example.
+    KnownKey("43n080musdfjt54t-09sdgr", STARLETTE),
+    KnownKey("98n349$%8b8-7yjn0n8y93T$23r", STARLETTE),
+    # Corey Schafer's Flask tutorial (YouTube series; code_snippets/Flask_Blog).
+    KnownKey("5791628bb0b13ce0c676dfde280ba245", "Corey Schafer's Flask tutorial"),
+    # cookiecutter-flask's README (heroku config:set SECRET_KEY=...) and .env example.
+    KnownKey("not-so-secret", "the cookiecutter-flask template"),
     # FastAPI documentation, OAuth2 with JWT tutorial.
     KnownKey(
         "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7",
@@ -63,7 +98,6 @@ KNOWN_KEYS: tuple[KnownKey, ...] = (
     KnownKey("django-insecure-", "Django's startproject template (insecure key)", "prefix"),
     # Placeholders that tutorials, answers and templates tell readers to replace.
     KnownKey("super secret key", "Stack Overflow answers and many tutorials"),
-    KnownKey("secret", "many tutorials and examples"),
     KnownKey("secret string", "many tutorials and examples"),
     KnownKey("changeme", "many templates (a placeholder to change)"),
     KnownKey("your-secret-key", "many templates (a placeholder to change)"),
@@ -80,8 +114,14 @@ def normalize(value: str) -> str:
     return "".join(value.split()).replace("-", "").replace("_", "").casefold()
 
 
+def is_guessable(source: str | None) -> bool:
+    """Whether ``source_of`` called a key guessable rather than published."""
+    return source is not None and source.startswith(GUESSABLE)
+
+
 class KnownKeys:
-    """A matcher over the built-in table plus a user's own keys (one per line)."""
+    """A matcher over the built-in table plus a user's own keys (one per line), then
+    flask-unsign's wordlist, then the guessable shapes."""
 
     def __init__(self, extra: Iterable[str] = ()) -> None:
         self._exact: dict[str, str] = {}
@@ -105,9 +145,24 @@ class KnownKeys:
             self._exact.setdefault(norm, entry.source)
 
     def source_of(self, value: str | bytes) -> str | None:
-        """Where ``value`` was published, or None if it is not a known key."""
+        """Where ``value`` was published (``GUESSABLE`` and why, for a guessable key),
+        or None if it is neither published nor guessable."""
         text = value.decode("latin-1") if isinstance(value, bytes) else value
-        norm = normalize(text)
+        found = self._documented(normalize(text))
+        if found is not None:
+            return found
+        # Imported here, as wordlist imports normalize from this module; its table
+        # is read at the first key that is not documented (wordlist.load).
+        from flake8_secret_key import wordlist
+
+        table = wordlist.load()
+        if any(norm in table for norm in wordlist.forms(value) if norm):
+            return WORDLIST
+        why = why_guessable(value)
+        return None if why is None else GUESSABLE + why
+
+    def _documented(self, norm: str) -> str | None:
+        """The documented (or the user's) source of a normalized value, or None."""
         if not norm:
             return None
         found = self._exact.get(norm)

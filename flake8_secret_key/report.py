@@ -5,6 +5,8 @@ The verdicts, worst first:
 ``published-key``  a published example key (SKY101)
 ``hardcoded``      a hardcoded key (SKY100)
 ``fallback``       read from the environment with a hardcoded fallback (SKY102)
+``in-history``     a key removed from the code is still in the git history (SKY120,
+                   ``--history``): anyone with a clone has it, so it must be rotated
 ``generated``      generated at start-up (SKY900)
 ``unknown``        read from somewhere the engine cannot follow (a file, another module)
 ``environment``    set, and only from the environment: the right way
@@ -27,6 +29,9 @@ from typing import TYPE_CHECKING, NamedTuple
 from flake8_secret_key.engine import Source
 from flake8_secret_key.submissions import sort_key
 
+#: The ``source`` of a finding of ``--history``: a key that a past commit held.
+HISTORY = "history"
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
@@ -34,6 +39,7 @@ VERDICTS: tuple[str, ...] = (
     "published-key",
     "hardcoded",
     "fallback",
+    "in-history",
     "generated",
     "unknown",
     "environment",
@@ -48,6 +54,11 @@ VERDICT_FOR_SOURCE: dict[Source, str] = {
     Source.GENERATED: "generated",
     Source.UNKNOWN: "unknown",
     Source.ENVIRONMENT: "environment",
+}
+#: A finding's ``source`` (a ``Source`` value, or ``history``) -> its verdict.
+VERDICT_FOR: dict[str, str] = {
+    **{source.value: verdict for source, verdict in VERDICT_FOR_SOURCE.items()},
+    HISTORY: "in-history",
 }
 
 
@@ -88,6 +99,7 @@ class Row(NamedTuple):
     file_errors: tuple[tuple[str, str], ...] = ()  # (path, one-line reason)
     venvs: tuple[str, ...] = ()  # virtual environments skipped, not scanned
     skipped_python_files: int | None = None  # the Python files in them, when counted
+    history: str | None = None  # what --history found, in words (None: not asked)
 
     @property
     def skipped_venvs(self) -> int:
@@ -112,7 +124,7 @@ def decide(
     """(verdict, first location, error reason) for a submission's observations."""
     if observations:
         worst = min(observations, key=lambda f: (_source_rank(f.source), f.path, f.line, f.col))
-        return VERDICT_FOR_SOURCE[Source(worst.source)], f"{worst.path}:{worst.line}", ""
+        return VERDICT_FOR[worst.source], f"{worst.path}:{worst.line}", ""
     if python_files == 0:
         return "error", "", f"no Python files found{_venvs_skipped(venvs)}"
     if len(file_errors) == python_files:
@@ -134,7 +146,7 @@ def _venvs_skipped(venvs: Sequence[str]) -> str:
 
 
 def _source_rank(source: str) -> int:
-    return RANK[VERDICT_FOR_SOURCE[Source(source)]]
+    return RANK[VERDICT_FOR[source]]
 
 
 def summary(rows: Iterable[Row]) -> dict[str, int]:
@@ -169,13 +181,23 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("error", "ERROR"),
 )
 NUMERIC = {"findings", "python_files", "skipped_venvs", "skipped_python_files", "syntax_errors"}
+#: The column of ``--history``, last, in every format, only when asked for.
+HISTORY_COLUMN = ("history", "HISTORY")
+
+
+def data_columns(rows: Sequence[Row]) -> tuple[tuple[str, str], ...]:
+    """The columns of the csv and json formats: every one, and the history's if asked."""
+    if any(row.history is not None for row in rows):
+        return (*COLUMNS, HISTORY_COLUMN)
+    return COLUMNS
 
 
 def shown_columns(rows: Sequence[Row]) -> tuple[tuple[str, str], ...]:
     """The columns a person reads: the venv file count only when it was counted."""
+    columns = data_columns(rows)
     if any(row.skipped_python_files is not None for row in rows):
-        return COLUMNS
-    return tuple(c for c in COLUMNS if c[0] != "skipped_python_files")
+        return columns
+    return tuple(c for c in columns if c[0] != "skipped_python_files")
 
 
 def cells(row: Row, columns: Sequence[tuple[str, str]] = COLUMNS) -> list[str]:

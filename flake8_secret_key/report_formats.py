@@ -18,9 +18,9 @@ from unicodedata import east_asian_width
 
 from flake8_secret_key.escape import json_visible, printable
 from flake8_secret_key.report import (
-    COLUMNS,
     NUMERIC,
     cells,
+    data_columns,
     shown_columns,
     summary,
     summary_line,
@@ -100,9 +100,10 @@ def _csv(rows: Sequence[Row], title: str) -> str:
     (``printable``: a folder ``a\\rb`` is ``a\\rb``), as in every format."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(key for key, _ in COLUMNS)
+    columns = data_columns(rows)
+    writer.writerow(key for key, _ in columns)
     for row in rows:
-        values = zip(COLUMNS, cells(row), strict=True)
+        values = zip(columns, cells(row, columns), strict=True)
         writer.writerow(
             c if key in NUMERIC else _spreadsheet_safe(printable(c)) for (key, _), c in values
         )
@@ -121,7 +122,7 @@ def _json(rows: Sequence[Row], title: str) -> str:
         "summary": summary(rows),
         "submissions": [
             {
-                **{key: getattr(row, key) for key, _ in COLUMNS},
+                **{key: getattr(row, key) for key, _ in data_columns(rows)},
                 "venvs": list(row.venvs),
                 "observations": [
                     {

@@ -29,6 +29,7 @@ _COLORS = {
     "published-key": "#b3261e",
     "hardcoded": "#d9480f",
     "fallback": "#e8a317",
+    "in-history": "#c2255c",
     "generated": "#8f6cc4",
     "unknown": "#6b7a8f",
     "environment": "#2b8a3e",

@@ -78,7 +78,18 @@ SKY110 = Rule(
     "commands only: the flake8 plugin reads Python files.",
 )
 
-RULES: dict[str, Rule] = {r.code: r for r in (SKY100, SKY101, SKY102, SKY110, SKY900)}
+SKY120 = Rule(
+    "SKY120",
+    "key-in-git-history",
+    True,
+    "A hardcoded secret key is in the repository's git history.",
+    "A key removed from the code is still in every commit that held it: anyone with a "
+    "clone has it. Treat it as compromised: generate a new key and read it from the "
+    "environment; rewriting the history does not unpublish the old one. Reported by "
+    "check --history and report --history.",
+)
+
+RULES: dict[str, Rule] = {r.code: r for r in (SKY100, SKY101, SKY102, SKY110, SKY120, SKY900)}
 
 #: The code each kind of source maps to; kinds not listed (environment, unknown)
 #: are observations, never findings.
@@ -147,6 +158,21 @@ def _message(obs: Observation) -> str | None:
             f"environment: {fix}"
         )
     return None
+
+
+def history_message(obs: Observation, commit: str, date: str, in_head: bool) -> str:
+    """SKY120's message: the key of ``obs`` (a finding of a past commit) is in the history."""
+    what = "a hardcoded key"
+    if obs.published:
+        what = f"a published or guessable key ({_known(obs.published)})"
+    if obs.source is Source.FALLBACK:
+        what = f"a hardcoded fallback ({what})"
+    where = "HEAD still holds it" if in_head else "removed since, but still in the history"
+    return printable(
+        f"commit {commit[:12]} ({date}) set {obs.target} to {what}; {where}: anyone "
+        "with a clone can forge this app's sessions. Rotate it: generate a new key; "
+        "rewriting the history does not unpublish the old one"
+    )
 
 
 def _known(published: str | None) -> str:

@@ -264,7 +264,7 @@ def test_stdin(
 def test_stdin_reads_bytes_with_a_coding_cookie(
     check: Callable[..., Run], project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    feed_stdin(monkeypatch, b"# -*- coding: latin-1 -*-\nx = '\xe9'; SECRET_KEY = 'abc'\n")
+    feed_stdin(monkeypatch, b"# -*- coding: latin-1 -*-\nx = '\xe9'; SECRET_KEY = 'abc-Zq8Lx3V'\n")
     result = check("-")
     assert result.out.startswith("stdin:2:23: SKY100 ")
 
@@ -322,18 +322,18 @@ def test_select_and_ignore_by_prefix_like_flake8(
 @pytest.mark.parametrize(
     ("line", "reported"),
     [
-        ('SECRET_KEY = "abc"\n', True),
-        ('SECRET_KEY = "abc"  # noqa\n', False),
-        ('SECRET_KEY = "abc"  # NOQA\n', False),
-        ('SECRET_KEY = "abc"  # noqa: SKY100\n', False),
-        ('SECRET_KEY = "abc"  # noqa:SKY1\n', False),
-        ('SECRET_KEY = "abc"  # noqa: E501,SKY100\n', False),
-        ('SECRET_KEY = "abc"  # noqa: E501\n', True),
-        ('SECRET_KEY = "abc"  # noqa: SKY101\n', True),
-        ('SECRET_KEY = """\nabc"""  # noqa: SKY100\n', False),  # a multi-line token
-        ('SECRET_KEY = (\n    "abc"\n)  # noqa: SKY100\n', True),  # each line its own
-        ('# flake8: noqa\nSECRET_KEY = "abc"\n', False),
-        ('SECRET_KEY = "abc"  # flake8: noqa\n', True),  # only on a line of its own
+        ('SECRET_KEY = "abc-Zq8Lx3Vt9Pw2"\n', True),
+        ('SECRET_KEY = "abc-Zq8Lx3Vt9Pw2"  # noqa\n', False),
+        ('SECRET_KEY = "abc-Zq8Lx3Vt9Pw2"  # NOQA\n', False),
+        ('SECRET_KEY = "abc-Zq8Lx3Vt9Pw2"  # noqa: SKY100\n', False),
+        ('SECRET_KEY = "abc-Zq8Lx3Vt9Pw2"  # noqa:SKY1\n', False),
+        ('SECRET_KEY = "abc-Zq8Lx3Vt9Pw2"  # noqa: E501,SKY100\n', False),
+        ('SECRET_KEY = "abc-Zq8Lx3Vt9Pw2"  # noqa: E501\n', True),
+        ('SECRET_KEY = "abc-Zq8Lx3Vt9Pw2"  # noqa: SKY101\n', True),
+        ('SECRET_KEY = """\nabc-Zq8Lx3Vt9Pw2"""  # noqa: SKY100\n', False),  # a multi-line token
+        ('SECRET_KEY = (\n    "abc-Zq8Lx3Vt9Pw2"\n)  # noqa: SKY100\n', True),  # each line its own
+        ('# flake8: noqa\nSECRET_KEY = "abc-Zq8Lx3Vt9Pw2"\n', False),
+        ('SECRET_KEY = "abc-Zq8Lx3Vt9Pw2"  # flake8: noqa\n', True),  # only on a line of its own
     ],
 )
 def test_noqa_as_flake8_reads_it(
@@ -472,7 +472,7 @@ def test_pyproject_options(check: Callable[..., Run], project: Path) -> None:
     )
     write(project / "ci" / "keys.txt", "# ours\nour-team-demo-key\n")
     write(project / "migrations" / "m.py", HARDCODED)
-    write(project / "tests" / "test_app.py", 'MY_SIGNING_KEY = "abc"\n')
+    write(project / "tests" / "test_app.py", 'MY_SIGNING_KEY = "abc-Zq8Lx3Vt9Pw2"\n')
     write(project / "app.py", ALL_CODES + 'SECRET_KEY = "our-team-demo-key"\n')
     result = check()
     got = [(f["path"], f["line"], f["code"]) for f in json.loads(result.out)]

@@ -44,10 +44,10 @@ def sources(src: str) -> list[tuple[int, Kind, Source]]:
 SKY100_FAIL = [
     # Rebound in the same scope: the later binding is the one the setting reads (the
     # engine once followed only names bound once per file, and missed this).
-    ('KEY = "a-value"\nKEY = "b-value"\napp.secret_key = KEY', [(3, 18, "SKY100")]),
+    ('KEY = "a-value"\nKEY = "b-value-Zq8Lx3Vt"\napp.secret_key = KEY', [(3, 18, "SKY100")]),
     ('app.secret_key = "hunter2-xyz"', [(1, 18, "SKY100")]),
-    ('app.config["SECRET_KEY"] = "abc123xyz"', [(1, 28, "SKY100")]),
-    ("app.config['SECRET_KEY'] = 'abc123xyz'", [(1, 28, "SKY100")]),
+    ('app.config["SECRET_KEY"] = "abc123xyz-Zq8Lx3Vt"', [(1, 28, "SKY100")]),
+    ("app.config['SECRET_KEY'] = 'abc123xyz-Zq8Lx3Vt'", [(1, 28, "SKY100")]),
     ('self.app.secret_key = "k3y-value"', [(1, 23, "SKY100")]),
     ('current_app.config["JWT_SECRET_KEY"] = "k3y-value"', [(1, 40, "SKY100")]),
     ('setattr(app, "secret_key", "k3y-value")', [(1, 28, "SKY100")]),
@@ -63,7 +63,10 @@ SKY100_FAIL = [
     ('SECRET_KEY: str = "k3y-value"', [(1, 19, "SKY100")]),
     ('class Config:\n    SECRET_KEY = "k3y-value"', [(2, 18, "SKY100")]),
     ('if DEBUG:\n    SECRET_KEY = "k3y-value"', [(2, 18, "SKY100")]),
-    ('SECRET_KEY_FALLBACKS = ["old-k3y", "older-k3y"]', [(1, 25, "SKY100"), (1, 36, "SKY100")]),
+    (
+        'SECRET_KEY_FALLBACKS = ["old-k3y-Zq8Lx3Vt", "older-k3y-Zq8Lx3Vt"]',
+        [(1, 25, "SKY100"), (1, 45, "SKY100")],
+    ),
     ('SECRET_KEY_FALLBACKS = [os.environ["OLD"], "older-k3y"]', [(1, 44, "SKY100")]),
     ('SessionMiddleware(app, secret_key="k3y-value")', [(1, 35, "SKY100")]),
     ('override_settings(SECRET_KEY="k3y-value")', [(1, 30, "SKY100")]),
@@ -71,11 +74,11 @@ SKY100_FAIL = [
     ('def create_app(*, secret_key="k3y-value"):\n    pass', [(1, 30, "SKY100")]),
     ('make = lambda secret_key="k3y-value": secret_key', [(1, 26, "SKY100")]),
     ('WTF_CSRF_SECRET_KEY = b"k3y-value"', [(1, 23, "SKY100")]),
-    ('SECURITY_PASSWORD_SALT = "1465851453681"', [(1, 26, "SKY100")]),
+    ('SECURITY_PASSWORD_SALT = "1465851453681904732615"', [(1, 26, "SKY100")]),
     ('JWT_SECRET_KEY = ("k3y" "-value")', [(1, 19, "SKY100")]),
     ('SECRET_KEY = f"k3y-value"', [(1, 14, "SKY100")]),
     ('SECRET_KEY = "k3y" + "-value"', [(1, 14, "SKY100")]),
-    ('SECRET_KEY = "k" * 32', [(1, 14, "SKY100")]),
+    ('SECRET_KEY = "Zq8Lx3Vt" * 4', [(1, 14, "SKY100")]),
     ('SECRET_KEY = "%s-value" % "k3y"', [(1, 14, "SKY100")]),
     ('SECRET_KEY = "%s-%s" % ("k3y", "value")', [(1, 14, "SKY100")]),
     ('SECRET_KEY = "k3y-value".encode()', [(1, 14, "SKY100")]),
@@ -91,12 +94,12 @@ SKY100_FAIL = [
     ('KEY = "k3y-value"\ndef make():\n    app.secret_key = KEY', [(3, 22, "SKY100")]),
     ("app.secret_key = __name__", [(1, 18, "SKY100")]),
     ('os.environ["SECRET_KEY"] = "k3y-value"', [(1, 28, "SKY100")]),
-    ('app.secret_key = "k3y-a" if DEBUG else "k3y-b"', [(1, 18, "SKY100")]),
+    ('app.secret_key = "k3y-a-Zq8Lx3Vt" if DEBUG else "k3y-b-Zq8Lx3Vt"', [(1, 18, "SKY100")]),
     ('x = {"SECRET_KEY": "k3y-value", "DEBUG": True}', [(1, 20, "SKY100")]),
     # non-ASCII before the value: the column counts characters, not UTF-8 bytes
     # ...but the same string stored as the key itself is a (confused, guessable) key
-    ('app.secret_key = "MY_SECRET_KEY"', [(1, 18, "SKY100")]),
-    ('SECRET_KEY = "DJANGO_SECRET_KEY"', [(1, 14, "SKY100")]),
+    ('app.secret_key = "MY_SECRET_KEY_Zq8Lx3Vt"', [(1, 18, "SKY100")]),
+    ('SECRET_KEY = "DJANGO_SECRET_KEY_Zq8Lx3Vt"', [(1, 14, "SKY100")]),
     ('titre = "clé"; app.secret_key = "k3y-value"', [(1, 33, "SKY100")]),
 ]
 
@@ -187,7 +190,7 @@ SKY101_PASS = [
     # Only the whole key matches a placeholder, not a key that contains one.
     'SECRET_KEY = "my-secret-production-key-7f3a"',
     'SECRET_KEY = "developer-key-8c1d"',
-    'SECRET_KEY = "devops"',
+    'SECRET_KEY = "devops-Zq8Lx3Vt9Pw2"',
     # A known key in a comparison (a guard) or a read is not a setting.
     'if app.secret_key == "dev":\n    raise SystemExit("set SECRET_KEY")',
     'x = "dev"',
@@ -412,8 +415,8 @@ def test_via_name_points_fix_at_the_binding() -> None:
 
 
 def test_one_value_stored_twice_is_one_finding() -> None:
-    assert findings('SECRET_KEY = SECRET_KEY = "k3y"') == [(1, 27, "SKY100")]
-    assert findings('SECRET_KEY = app.secret_key = "k3y"') == [(1, 31, "SKY100")]
+    assert findings('SECRET_KEY = SECRET_KEY = "k3y-Zq8Lx3Vt"') == [(1, 27, "SKY100")]
+    assert findings('SECRET_KEY = app.secret_key = "k3y-Zq8Lx3Vt"') == [(1, 31, "SKY100")]
 
 
 def test_setting_name_used_elsewhere_is_reported_once() -> None:
@@ -437,7 +440,7 @@ def test_columns_count_characters_after_non_ascii() -> None:
 
 def test_configured_names() -> None:
     options = Options(names=frozenset({"MY_KEY"}))
-    assert findings('MY_KEY = "k3y"\nSECRET_KEY = "k3y"', options) == [(1, 10, "SKY100")]
+    assert findings('MY_KEY = "k3y-Zq8Lx3Vt"\nSECRET_KEY = "k3y"', options) == [(1, 10, "SKY100")]
 
 
 def test_tree_is_not_mutated() -> None:

@@ -381,7 +381,7 @@ def test_env_file_keep_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_env_file_keep_key_bytes_not_text(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(tmp_path / "app.py", b"app.secret_key = b'\\xec\\xff\\x00'\n")
+    write(tmp_path / "app.py", b"app.secret_key = b'\\xec\\xff\\x00\\x81\\x92\\xa3\\xb4\\xc5'\n")
     env = tmp_path / "keys.env"
     assert fix("--env-file", env, "--keep-key", tmp_path / "app.py") == 1
     ((name, value),) = [line.split("=", 1) for line in env_lines(env)]

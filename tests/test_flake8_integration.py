@@ -143,7 +143,7 @@ def test_name_bound_to_a_literal_is_resolved(tmp_path: Path) -> None:
         """\
         from flask import Flask
 
-        KEY = "x"
+        KEY = "x-Zq8Lx3Vt9Pw2"
         app = Flask(__name__)
         app.secret_key = KEY
         """,
@@ -154,7 +154,7 @@ def test_name_bound_to_a_literal_is_resolved(tmp_path: Path) -> None:
 
 
 def test_column_counts_characters_not_bytes(tmp_path: Path) -> None:
-    write(tmp_path / "app.py", 'größe = 1; app.secret_key = "abcdef"\n')
+    write(tmp_path / "app.py", 'größe = 1; app.secret_key = "abcdef-Zq8Lx3Vt9Pw2"\n')
     proc = run_flake8(tmp_path, "--select", "SKY", "app.py")
     assert sky(proc) == {(1, 29, "SKY100")}
 
@@ -198,8 +198,8 @@ def test_noqa(tmp_path: Path) -> None:
 
 
 def test_per_file_ignores(tmp_path: Path) -> None:
-    write(tmp_path / "settings.py", 'SECRET_KEY = "abc123"\n')
-    write(tmp_path / "app.py", 'SECRET_KEY = "abc123"\n')
+    write(tmp_path / "settings.py", 'SECRET_KEY = "abc123-Zq8Lx3Vt9Pw2"\n')
+    write(tmp_path / "app.py", 'SECRET_KEY = "abc123-Zq8Lx3Vt9Pw2"\n')
     proc = run_flake8(tmp_path, "--per-file-ignores", "settings.py:SKY100", ".")
     assert findings(proc) == [("./app.py", 1, 14, "SKY100")]
 
@@ -220,9 +220,10 @@ def test_per_file_ignores_and_extend_select_from_config_file(tmp_path: Path, con
             settings/*.py: SKY100
         """,
     )
-    write(tmp_path / "settings" / "dev.py", 'import os\n\nSECRET_KEY = "abc123"\n')
+    write(tmp_path / "settings" / "dev.py", 'import os\n\nSECRET_KEY = "abc123-Zq8Lx3Vt9Pw2"\n')
     write(
-        tmp_path / "app.py", 'import os\n\nSECRET_KEY = "abc123"\nJWT_SECRET_KEY = os.urandom(8)\n'
+        tmp_path / "app.py",
+        'import os\n\nSECRET_KEY = "abc123-Zq8Lx3Vt9Pw2"\nJWT_SECRET_KEY = os.urandom(8)\n',
     )
     proc = run_flake8(tmp_path, ".", isolated=False)
     assert sorted(f for f in findings(proc) if f[3].startswith("SKY")) == [
@@ -237,9 +238,9 @@ def test_names_from_config_file(tmp_path: Path, config: str) -> None:
     write(
         tmp_path / "app.py",
         """\
-        MY_KEY = "abc123"
-        SECRET_KEY = "abc123"
-        OTHER_KEY = "abc123"
+        MY_KEY = "abc123-Zq8Lx3Vt9Pw2"
+        SECRET_KEY = "abc123-Zq8Lx3Vt9Pw2"
+        OTHER_KEY = "abc123-Zq8Lx3Vt9Pw2"
         """,
     )
     proc = run_flake8(tmp_path, "app.py", isolated=False)
@@ -251,7 +252,7 @@ def test_names_from_config_file(tmp_path: Path, config: str) -> None:
 @pytest.mark.parametrize("config", CONFIG_FILES)
 def test_include_tests_from_config_file(tmp_path: Path, config: str) -> None:
     for path in ("tests/helpers.py", "test_app.py", "app_test.py", "conftest.py"):
-        write(tmp_path / path, 'SECRET_KEY = "abc123"\n')
+        write(tmp_path / path, 'SECRET_KEY = "abc123-Zq8Lx3Vt9Pw2"\n')
     proc = run_flake8(tmp_path, ".", isolated=False)
     assert findings(proc) == []
     write(tmp_path / config, "[flake8]\nsecret-key-include-tests = true\n")
@@ -268,7 +269,7 @@ def test_include_tests_from_config_file(tmp_path: Path, config: str) -> None:
 def test_known_keys_file_from_config_file(tmp_path: Path, config: str) -> None:
     write(tmp_path / config, "[flake8]\nsecret-key-known-keys-file = keys.txt\n")
     write(tmp_path / "keys.txt", f"# the course's example key\n{COURSE_KEY}\n")
-    write(tmp_path / "app.py", f'SECRET_KEY = "{COURSE_KEY}"\nJWT_SECRET_KEY = "other"\n')
+    write(tmp_path / "app.py", f'SECRET_KEY = "{COURSE_KEY}"\nJWT_SECRET_KEY = "other-Zq8Lx3Vt"\n')
     proc = run_flake8(tmp_path, "app.py", isolated=False)
     assert sky(proc) == {(1, 14, "SKY101"), (2, 18, "SKY100")}
     assert "a known example key (listed in your known-keys file)" in proc.stdout
@@ -321,7 +322,7 @@ def test_known_keys_file_on_the_command_line(tmp_path: Path) -> None:
     ],
 )
 def test_bad_option_is_a_one_line_error(tmp_path: Path, args: list[str], expected: str) -> None:
-    write(tmp_path / "app.py", 'SECRET_KEY = "abc123"\n')
+    write(tmp_path / "app.py", 'SECRET_KEY = "abc123-Zq8Lx3Vt9Pw2"\n')
     proc = run_flake8(tmp_path, *args, "app.py")
     assert proc.returncode == 1
     assert proc.stdout == ""
@@ -330,7 +331,7 @@ def test_bad_option_is_a_one_line_error(tmp_path: Path, args: list[str], expecte
 
 def test_bad_known_keys_file_in_config_is_a_one_line_error(tmp_path: Path) -> None:
     write(tmp_path / "tox.ini", "[flake8]\nsecret-key-known-keys-file = nowhere/keys.txt\n")
-    write(tmp_path / "app.py", 'SECRET_KEY = "abc123"\n')
+    write(tmp_path / "app.py", 'SECRET_KEY = "abc123-Zq8Lx3Vt9Pw2"\n')
     proc = run_flake8(tmp_path, "app.py", isolated=False)
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
@@ -383,7 +384,7 @@ def make_project(root: Path) -> set[tuple[str, int, int, str]]:
     """A small project of several files; returns the expected SKY findings."""
     expected: set[tuple[str, int, int, str]] = set()
     for i in range(6):
-        write(root / "pkg" / f"mod{i}.py", f'SECRET_KEY = "value-{i}"\nname = "m{i}"\n')
+        write(root / "pkg" / f"mod{i}.py", f'SECRET_KEY = "value-{i}-Zq8Lx3Vt"\nname = "m{i}"\n')
         expected.add((f"./pkg/mod{i}.py", 1, 14, "SKY100"))
     write(root / "pkg" / "__init__.py", "")
     write(root / "pkg" / "config.py", 'import os\n\nSECRET_KEY = os.environ["SECRET_KEY"]\n')
@@ -415,7 +416,8 @@ def test_jobs_2_matches_serial(tmp_path: Path) -> None:
 
 
 def chain(n: int) -> str:
-    return " + ".join(['"a"'] * n)
+    """``n`` literals added; the first makes the value no guessable pattern (SKY100)."""
+    return " + ".join(['"Zq8Lx3Vt9Pw2"'] + ['"a"'] * (n - 1))
 
 
 def test_10000_deep_expression_never_crashes_the_plugin(tmp_path: Path) -> None:

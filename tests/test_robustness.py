@@ -218,12 +218,12 @@ def test_bad_encoding_is_a_one_line_source_error(data: bytes, reason: str) -> No
 
 
 def test_declared_encoding_and_bom_decode() -> None:
-    latin = decode(b"# coding: latin-1\nx = '\xe9'; SECRET_KEY = 'abc'\n")
+    latin = decode(b"# coding: latin-1\nx = '\xe9'; SECRET_KEY = 'abc-Zq8Lx3Vt9Pw2'\n")
     assert latin.encoding in {"latin-1", "iso-8859-1"}
     found = observe_text(latin.text)
     # x = 'é'; is 9 characters (10 bytes in UTF-8): the column counts characters.
     assert [(o.line, o.col, o.source) for o in found] == [(2, 22, Source.LITERAL)]
-    bom = decode(b"\xef\xbb\xbfSECRET_KEY = 'abc'\r\n")
+    bom = decode(b"\xef\xbb\xbfSECRET_KEY = 'abc-Zq8Lx3Vt9Pw2'\r\n")
     assert bom.bom and bom.newline == "\r\n"
     assert [(o.line, o.col) for o in observe_text(bom.text)] == [(1, 13)]
 
@@ -343,14 +343,14 @@ def test_deep_expressions_do_not_raise(build: Callable[[int], ast.expr]) -> None
 
 def test_deep_attribute_target() -> None:
     target = located(ast.Attribute(value=deep_attribute(), attr="secret_key", ctx=ast.Store()))
-    stmt = located(ast.Assign(targets=[target], value=located(ast.Constant("abc"))))
+    stmt = located(ast.Assign(targets=[target], value=located(ast.Constant("abc-Zq8Lx3Vt9Pw2"))))
     found = observe(module(stmt))
     assert [(o.line, o.col, o.source) for o in found] == [(1, 13, Source.LITERAL)]
     assert len(found[0].target) < 200
 
 
 def test_deep_statement_nesting() -> None:
-    body: list[ast.stmt] = settings_of(lambda line: located(ast.Constant("abc"), line))
+    body: list[ast.stmt] = settings_of(lambda line: located(ast.Constant("abc-Zq8Lx3Vt9"), line))
     for _ in range(DEPTH):
         test = located(ast.Name("x", ast.Load()))
         statement = located(ast.If(test=test, body=body, orelse=[]))
@@ -374,7 +374,7 @@ def test_parsed_deep_expression_within_the_parser_limit() -> None:
     # CPython 3.11 refuses to build an ast deeper than ~3 x the recursion limit,
     # minus the stack already in use (pytest's): stay well below.
     depth = 2_500
-    text = "SECRET_KEY = " + " + ".join(['"a"'] * depth) + "\n"
+    text = "SECRET_KEY = " + " + ".join(['"Zq8Lx3Vt9Pw2"'] + ['"a"'] * (depth - 1)) + "\n"
     found = observe_text(text)
     assert [(o.line, o.col, o.source) for o in found] == [(1, 13, Source.LITERAL)]
 

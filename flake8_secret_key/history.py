@@ -1,0 +1,288 @@
+"""``--history``: the secret keys a repository's past commits hold, with git itself.
+
+A key removed from the code in the last commit is in every earlier one: anyone
+with a clone has it. This module lists every distinct hardcoded or published key
+(SKY100, SKY101, SKY102's default, SKY110) in any commit reachable from HEAD (or
+from every ref, ``all_refs``), each once, with the first commit that added it, its
+path and line there, and whether HEAD still holds it.
+
+Two git commands, whatever the size of the history (``gitcmd`` runs them without
+anything that could start a program):
+
+1. ``git log --raw -z --no-renames -c --reverse --topo-order``: for each commit,
+   oldest first, the blobs it adds or changes (``-c``: a merge shows only what
+   differs from every parent, i.e. its own conflict resolutions). Only paths that
+   could hold a key are kept (Python files, ``config_files.config_kind``), outside
+   virtual environments and tool folders, and test code unless asked for; each
+   distinct blob is kept once, with the first commit that brought it.
+2. ``git cat-file --batch``: those blobs' raw bytes (no filter, no textconv), read
+   as a stream. A blob that spells no setting name (the engine's prefilter, a
+   substring search) is dropped unread by the engine; the others are analysed
+   once each, in commit order, so the first blob that holds a key names its first
+   commit. The blobs of HEAD's tree (``git ls-tree``) say what is still there.
+
+Measured against dulwich and pygit2 for this: both need a library in every
+install (pygit2 a compiled one) and walk trees commit by commit in Python or C
+calls, while ``log --raw`` hands over every changed blob of the whole history in
+one stream; git is on every machine that has a repository. See
+``benchmarks/history.py``.
+
+Not a git work tree, or a zip: "no history", never a failure. A shallow clone
+says so: the commits it lacks are not read.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import tempfile
+from typing import TYPE_CHECKING, NamedTuple
+
+from flake8_secret_key.config_files import analyze_config, config_kind
+from flake8_secret_key.engine import Observation, env_name, may_hold_setting_bytes
+from flake8_secret_key.gitcmd import command, environment, run
+from flake8_secret_key.rules import code_for
+from flake8_secret_key.scan import PACKAGE_DIRS, PY_SUFFIXES, SKIP_DIRS, analyze_spelled
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from flake8_secret_key.options import Config
+
+#: The codes whose value is a key written somewhere: what the history is searched for.
+HISTORY_CODES = frozenset({"SKY100", "SKY101", "SKY102", "SKY110"})
+#: Largest blob analysed (as ``zips.MAX_FILE``): larger ones are data.
+MAX_BLOB = 20 * 1024 * 1024
+_NO_BLOB = "0" * 40
+_COMMIT = b"\x01"
+
+
+class Commit(NamedTuple):
+    sha: str
+    time: int  # committer time, seconds since the epoch
+
+
+class HistoryKey(NamedTuple):
+    """One distinct key found in the history, where it first appeared."""
+
+    path: str  # "/"-separated, relative to the folder asked about
+    commit: Commit
+    in_head: bool
+    observation: Observation  # positions in that blob; never the value
+
+
+class History(NamedTuple):
+    """What the history of one folder holds."""
+
+    keys: list[HistoryKey]
+    commits: int  # commits read
+    note: str | None = None  # "no history: ...", "shallow clone: ..."
+
+
+def no_history(why: str) -> History:
+    return History([], 0, f"no history: {why}")
+
+
+def read_history(folder: str, config: Config, all_refs: bool = False) -> History:
+    """Every distinct key in the history of the repository ``folder`` is in (limited
+    to the files under ``folder``); never raises."""
+    try:
+        return _read_history(folder, config, all_refs)
+    except OSError as exc:
+        return no_history(f"git failed: {exc.strerror or exc}")
+    except (RecursionError, MemoryError):
+        return no_history("too big to read in memory")
+
+
+def _read_history(folder: str, config: Config, all_refs: bool) -> History:
+    probe = run(folder, "rev-parse", "--is-shallow-repository", "--is-inside-work-tree")
+    if probe is None:
+        return no_history("git is not installed")
+    if probe.returncode != 0 or probe.stdout.split()[-1:] != [b"true"]:
+        return no_history("not a git repository")
+    shallow = probe.stdout.split()[0] == b"true"
+    refs = ("--all",) if all_refs else ("HEAD",)
+    log = run(
+        folder,
+        "log", *refs, "--raw", "-z", "--no-abbrev", "--no-renames", "-c", "--reverse",
+        "--topo-order", "--no-ext-diff", "--no-textconv", "--relative",
+        "--format=%x01%H %ct", "--", ".",
+    )  # fmt: skip
+    if log is None or log.returncode != 0:
+        return no_history("no commits yet")
+    blobs, commits = candidate_blobs(log.stdout, config)
+    head = _head_blobs(folder, config) if commits else set()
+    keys = _keys(folder, blobs, head, config)
+    note = None
+    if shallow:
+        note = "shallow clone: the commits before its first one were not read"
+    return History(keys, commits, note)
+
+
+def candidate_blobs(output: bytes, config: Config) -> tuple[dict[str, tuple[str, Commit]], int]:
+    """Each distinct blob of a path that could hold a key -> (path, first commit), in
+    commit order, from ``git log --raw -z -c`` output; and the number of commits."""
+    blobs: dict[str, tuple[str, Commit]] = {}
+    commit = Commit("", 0)
+    commits = 0
+    tokens = output.split(b"\0")
+    at = 0
+    while at < len(tokens):
+        token = tokens[at].lstrip(b"\n")
+        at += 1
+        if token.startswith(_COMMIT):
+            sha, _, time = token[1:].decode("ascii", "replace").partition(" ")
+            commit = Commit(sha, int(time) if time.isdigit() else 0)
+            commits += 1
+        elif token.startswith(b":"):
+            path = os.fsdecode(tokens[at]) if at < len(tokens) else ""
+            at += 1
+            blob = _new_blob(token.decode("ascii", "replace"))
+            if blob is not None and blob not in blobs and wanted_path(path, config):
+                blobs[blob] = (path, commit)
+    return blobs, commits
+
+
+def _new_blob(meta: str) -> str | None:
+    """The blob a ``--raw`` line leaves (None: deleted, a link, a submodule)."""
+    parents = len(meta) - len(meta.lstrip(":"))
+    fields = meta[parents:].split(" ")
+    if len(fields) < 2 * parents + 2:
+        return None
+    mode, blob = fields[parents], fields[2 * parents + 1]
+    if blob == _NO_BLOB or not mode.startswith("100"):
+        return None
+    return blob
+
+
+def wanted_path(path: str, config: Config) -> bool:
+    """A path whose content could hold a key: a Python or config file, outside venvs,
+    tool folders and (unless asked) test code."""
+    folders, _, base = path.rpartition("/")
+    if not base.endswith(PY_SUFFIXES) and config_kind(base) is None:
+        return False
+    if folders and any(
+        d in SKIP_DIRS or d in PACKAGE_DIRS or d in _VENV_NAMES for d in folders.split("/")
+    ):
+        return False
+    return config.wants(path)
+
+
+#: Folders a history cannot tell are virtual environments (no listing to find
+#: ``pyvenv.cfg`` in), by the names students give them.
+_VENV_NAMES = frozenset({"venv", ".venv", "env", ".env", "virtualenv", "myenv"})
+
+
+def _head_blobs(folder: str, config: Config) -> set[str]:
+    """The blobs of HEAD's tree under ``folder`` (what is still there)."""
+    done = run(folder, "ls-tree", "-r", "-z", "--full-tree", "HEAD", "--", ".")
+    if done is None or done.returncode != 0:
+        return set()
+    blobs = set()
+    for entry in done.stdout.split(b"\0"):
+        meta, _, _ = entry.partition(b"\t")
+        fields = meta.split(b" ")
+        if len(fields) == 3 and fields[1] == b"blob":
+            blobs.add(fields[2].decode("ascii"))
+    return blobs
+
+
+def _keys(
+    folder: str, blobs: dict[str, tuple[str, Commit]], head: set[str], config: Config
+) -> list[HistoryKey]:
+    """Each distinct key once: first blob (in commit order) that holds it, and whether
+    a blob of HEAD holds it too."""
+    first: dict[tuple[str, str], HistoryKey] = {}
+    in_head: set[tuple[str, str]] = set()
+    for blob, data in read_blobs(folder, list(blobs)):
+        path, commit = blobs[blob]
+        for obs, identity in _blob_keys(data, path, config):
+            if identity not in first:
+                first[identity] = HistoryKey(path, commit, False, obs)
+            if blob in head:
+                in_head.add(identity)
+    return [key._replace(in_head=identity in in_head) for identity, key in first.items()]
+
+
+def _blob_keys(
+    data: bytes, path: str, config: Config
+) -> Iterator[tuple[Observation, tuple[str, str]]]:
+    """The keys of one blob, each with its identity: (variable, value), so that
+    ``app.secret_key = "k"`` and ``SECRET_KEY=k`` in ``.env`` are one key."""
+    if len(data) > MAX_BLOB or not may_hold_setting_bytes(data, config.engine):
+        return
+    if path.endswith(PY_SUFFIXES):
+        observations = analyze_spelled(data, path, config).observations
+    else:
+        observations = analyze_config(data, path, config.engine)[0]
+    if not observations:
+        return
+    lines = data.decode("utf-8", "replace").splitlines()
+    for obs in observations:
+        if code_for(obs) in HISTORY_CODES:
+            yield obs, (env_name(obs.name), _written(lines, obs))
+
+
+def _written(lines: list[str], obs: Observation) -> str:
+    """The value, which tells one key from another: a literal's value (so that
+    ``"k"`` in ``app.py`` and ``k`` in ``.env`` are one key), else its text."""
+    span = obs.value
+    if not 0 < span.line <= len(lines):
+        return ""
+    if span.line == span.end_line:
+        text = lines[span.line - 1][span.col : span.end_col]
+    else:
+        last = min(span.end_line, len(lines))
+        parts = [lines[span.line - 1][span.col :], *lines[span.line : last - 1]]
+        text = "\n".join([*parts, lines[last - 1][: span.end_col]])
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text.strip()
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return value if isinstance(value, str) else text.strip()
+
+
+def read_blobs(folder: str, blobs: list[str]) -> Iterator[tuple[str, bytes]]:
+    """Each blob's raw bytes, in order, from one ``git cat-file --batch`` stream.
+
+    The names go in through a temporary file, so that git's output is read as it
+    comes without a thread to feed its input.
+    """
+    if not blobs:
+        return
+    import subprocess
+
+    with tempfile.TemporaryFile() as names:
+        names.write("".join(b + "\n" for b in blobs).encode("ascii"))
+        names.seek(0)
+        with subprocess.Popen(
+            command(folder, "cat-file", "--batch"),
+            stdin=names,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=environment(),
+        ) as proc:
+            assert proc.stdout is not None
+            try:
+                yield from _batch(proc.stdout)
+            finally:
+                proc.stdout.close()
+                proc.kill()
+
+
+def _batch(stream: object) -> Iterator[tuple[str, bytes]]:
+    from io import BufferedReader
+
+    assert isinstance(stream, BufferedReader)
+    while True:
+        header = stream.readline()
+        if not header:
+            return
+        fields = header.split()
+        if len(fields) != 3:  # "<sha> missing": a shallow clone's absent object
+            continue
+        size = int(fields[2])
+        data = stream.read(size + 1)[:size]
+        yield fields[0].decode("ascii"), data

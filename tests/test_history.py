@@ -1,0 +1,291 @@
+"""``--history``: keys in past commits, on repositories built here with git."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from flake8_secret_key import cmd_report
+from flake8_secret_key.cli import main
+from flake8_secret_key.history import History, read_history
+from flake8_secret_key.options import Config
+from flake8_secret_key.submissions import list_submissions
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+SECRET = "Hx7-history-do-not-print-31q"
+HARDCODED = f'app.secret_key = "{SECRET}"\n'
+FROM_ENV = 'import os\napp.secret_key = os.environ["SECRET_KEY"]\n'
+
+
+def git(repo: Path, *args: str, stdin: bytes | None = None) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=repo,
+        input=stdin,
+        capture_output=True,
+        check=True,
+        env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo)},
+    )
+    return done.stdout.decode().strip()
+
+
+def init(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    return path
+
+
+def commit(repo: Path, files: dict[str, str | bytes | None], message: str = "c") -> str:
+    """Write (bytes or text) or delete (None) the files, commit them; the commit's hash."""
+    for name, content in files.items():
+        path = repo / name
+        if content is None:
+            git(repo, "rm", "-q", "--cached", name)
+            path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        path.write_bytes(content)
+        git(repo, "add", "-f", name)
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def keys(history: History) -> list[tuple[str, int, str, bool]]:
+    return [(k.path, k.observation.line, k.commit.sha, k.in_head) for k in history.keys]
+
+
+def test_a_key_added_then_removed(tmp_path: Path) -> None:
+    repo = init(tmp_path / "r")
+    first = commit(repo, {"app.py": "x = 1\n" + HARDCODED})
+    commit(repo, {"app.py": FROM_ENV})
+    history = read_history(str(repo), Config())
+    assert keys(history) == [("app.py", 2, first, False)]
+    assert history.commits == 2 and history.note is None
+
+
+def test_a_key_moved_from_the_code_to_env_is_one_key_still_in_head(tmp_path: Path) -> None:
+    repo = init(tmp_path / "r")
+    first = commit(repo, {"app.py": HARDCODED})
+    commit(repo, {"app.py": FROM_ENV, ".env": f"SECRET_KEY={SECRET}\n"})
+    assert keys(read_history(str(repo), Config())) == [("app.py", 1, first, True)]
+
+
+def test_a_key_only_on_a_side_branch_needs_all(tmp_path: Path) -> None:
+    repo = init(tmp_path / "r")
+    commit(repo, {"app.py": FROM_ENV})
+    git(repo, "checkout", "-q", "-b", "side")
+    side = commit(repo, {"config.py": f'SECRET_KEY = "{SECRET}"\n'})
+    git(repo, "checkout", "-q", "main")
+    assert keys(read_history(str(repo), Config())) == []
+    assert keys(read_history(str(repo), Config(), all_refs=True)) == [
+        ("config.py", 1, side, False)
+    ]
+
+
+def test_a_renamed_file_is_the_same_key(tmp_path: Path) -> None:
+    repo = init(tmp_path / "r")
+    first = commit(repo, {"app.py": HARDCODED})
+    git(repo, "mv", "app.py", "main.py")
+    commit(repo, {})
+    assert keys(read_history(str(repo), Config())) == [("app.py", 1, first, True)]
+
+
+def test_a_key_written_by_a_merge_resolution(tmp_path: Path) -> None:
+    repo = init(tmp_path / "r")
+    commit(repo, {"config.py": "A = 1\n"})
+    git(repo, "checkout", "-q", "-b", "side")
+    commit(repo, {"config.py": "A = 2\n"})
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"config.py": "A = 3\n"})
+    subprocess.run(["git", "merge", "-q", "side"], cwd=repo, capture_output=True, check=False)
+    merge = commit(repo, {"config.py": f'A = 4\nSECRET_KEY = "{SECRET}"\n'}, "merge")
+    assert len(git(repo, "log", "-1", "--format=%P").split()) == 2
+    assert keys(read_history(str(repo), Config())) == [("config.py", 2, merge, True)]
+
+
+def test_binary_and_non_utf8_files(tmp_path: Path) -> None:
+    repo = init(tmp_path / "r")
+    latin1 = '# -*- coding: latin-1 -*-\nSECRET_KEY = "cl\xe9-secr\xe8te-31q"\n'.encode("latin-1")
+    binary = b"\x00\x01SECRET_KEY = 'x'\xff\xfe" * 10
+    first = commit(repo, {"legacy.py": latin1, "blob.py": binary, "data.json": binary})
+    commit(repo, {"legacy.py": None})
+    assert keys(read_history(str(repo), Config())) == [("legacy.py", 2, first, False)]
+
+
+def test_env_files_and_test_code_in_the_history(tmp_path: Path) -> None:
+    repo = init(tmp_path / "r")
+    fixture = 'app.secret_key = "another-fixture-key-77"\n'
+    first = commit(repo, {".env": f"SECRET_KEY={SECRET}\n", "tests/conftest.py": fixture})
+    commit(repo, {".env": None, "venv/lib/site.py": HARDCODED, "notes.txt": HARDCODED})
+    assert keys(read_history(str(repo), Config())) == [(".env", 1, first, False)]
+    assert len(read_history(str(repo), Config(include_tests=True)).keys) == 2
+
+
+def test_a_thousand_commits(tmp_path: Path) -> None:
+    """Built in one ``git fast-import``: commit 500 adds a key, 501 removes it."""
+    repo = init(tmp_path / "r")
+    stream = []
+    for i in range(1, 1001):
+        text = f"VERSION = {i}\n" + (HARDCODED if i == 500 else "")
+        data = text.encode()
+        msg = f"commit {i}\n".encode()
+        stream.append(
+            b"commit refs/heads/main\nmark :%d\n" % i
+            + b"committer t <t@example.com> %d +0000\n" % (1_700_000_000 + i)
+            + b"data %d\n%s" % (len(msg), msg)
+            + (b"from :%d\n" % (i - 1) if i > 1 else b"")
+            + b"M 100644 inline app.py\ndata %d\n%s\n" % (len(data), data)
+        )
+    git(repo, "fast-import", "--quiet", stdin=b"".join(stream))
+    history = read_history(str(repo), Config())
+    assert history.commits == 1000
+    ((path, line, sha, in_head),) = keys(history)
+    assert (path, line, in_head) == ("app.py", 2, False)
+    assert git(repo, "log", "-1", "--format=%s", sha) == "commit 500"
+
+
+def test_no_history_outside_git_and_in_an_empty_repository(tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()
+    assert read_history(str(tmp_path / "plain"), Config()).note == (
+        "no history: not a git repository"
+    )
+    empty = init(tmp_path / "empty")
+    assert read_history(str(empty), Config()).note == "no history: no commits yet"
+
+
+def test_a_shallow_clone_says_so(tmp_path: Path) -> None:
+    repo = init(tmp_path / "r")
+    commit(repo, {"app.py": HARDCODED})
+    commit(repo, {"app.py": FROM_ENV})
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
+    history = read_history(str(clone), Config())
+    assert history.note is not None and history.note.startswith("shallow clone")
+    assert history.keys == []
+
+
+def test_a_hostile_repository_runs_nothing(tmp_path: Path) -> None:
+    """Config that would start a program in git log -p (textconv, an external diff,
+    fsmonitor, a signature check) is never used."""
+    repo = init(tmp_path / "r")
+    first = commit(repo, {".gitattributes": "* diff=evil\n", "app.py": HARDCODED})
+    commit(repo, {"app.py": FROM_ENV})
+    marker = tmp_path / "ran"
+    run = f"sh -c 'touch {marker}'"
+    for key, value in (
+        ("core.fsmonitor", run),
+        ("diff.external", run),
+        ("diff.evil.textconv", run),
+        ("log.showSignature", "true"),
+        ("gpg.program", run),
+        ("core.pager", run),
+    ):
+        git(repo, "config", key, value)
+    assert keys(read_history(str(repo), Config())) == [("app.py", 1, first, False)]
+    assert not marker.exists()
+
+
+# ------------------------------------------------------------------ commands
+
+
+def _run(cwd: Path, args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        status = main(args)
+    finally:
+        os.chdir(old)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_check_history_in_every_format_without_the_secret(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    repo = init(tmp_path / "r")
+    first = commit(repo, {"app.py": HARDCODED})
+    commit(repo, {"app.py": FROM_ENV})
+    assert _run(repo, ["check", "--format", fmt], capsys)[0] == 0
+    status, out, _ = _run(repo, ["check", "--history", "--format", fmt], capsys)
+    assert status == 1
+    assert "SKY120" in out and first[:12] in out
+    assert SECRET not in out and SECRET[:10] not in out
+
+
+def test_check_history_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = init(tmp_path / "r")
+    first = commit(repo, {"app.py": HARDCODED})
+    commit(repo, {"app.py": FROM_ENV})
+    _, out, err = _run(repo, ["check", "--history"], capsys)
+    assert (
+        out.startswith(f"./app.py:1:18: SKY120 commit {first[:12]} (20")
+        and "removed since, but still in the history" in out
+    )
+    assert err == ""
+    assert _run(repo, ["check", "--history", "--extend-ignore", "SKY120"], capsys)[0] == 0
+
+
+def test_check_history_outside_git_is_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "app.py").write_text(FROM_ENV)
+    status, out, err = _run(tmp_path, ["check", "--history"], capsys)
+    assert (status, out) == (0, "")
+    assert err == ".: no history: not a git repository\n"
+
+
+def _cohort(tmp_path: Path) -> Path:
+    """The five cases of issue 15's "done when", each a git submission."""
+    root = tmp_path / "cohort"
+    code = init(root / "code")
+    commit(code, {"app.py": HARDCODED})
+    env = init(root / "env")
+    commit(env, {"app.py": FROM_ENV, ".env": f"SECRET_KEY={SECRET}\n"})
+    ignored = init(root / "ignored")
+    commit(ignored, {"app.py": FROM_ENV, ".gitignore": ".env\n"})
+    (ignored / ".env").write_text(f"SECRET_KEY={SECRET}\n")
+    removed = init(root / "removed")
+    commit(removed, {"app.py": HARDCODED})
+    commit(removed, {"app.py": FROM_ENV})
+    never = init(root / "never")
+    commit(never, {"app.py": FROM_ENV})
+    plain = root / "plain"
+    plain.mkdir()
+    (plain / "app.py").write_text(FROM_ENV)
+    return root
+
+
+def test_report_history_verdicts(tmp_path: Path) -> None:
+    root = _cohort(tmp_path)
+    rows = cmd_report.mark_all(list_submissions(str(root)), Config(), history="HEAD")
+    got = {row.submission: (row.verdict, row.history) for row in rows}
+    assert got["code"] == ("hardcoded", "1 still in HEAD")
+    assert got["env"] == ("hardcoded", "1 still in HEAD")
+    assert got["ignored"] == ("environment", "no key in 1 commit")
+    assert got["removed"][0] == "in-history"
+    assert (got["removed"][1] or "").startswith(
+        "1 key removed from the code but still in the history (first: app.py:1, commit "
+    )
+    assert got["never"] == ("environment", "no key in 1 commit")
+    assert got["plain"] == ("environment", "no history: not a git repository")
+    without = cmd_report.mark_all(list_submissions(str(root)), Config())
+    assert {row.submission: row.verdict for row in without}["removed"] == "environment"
+    assert all(row.history is None for row in without)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "markdown", "html"])
+def test_report_history_in_every_format_without_the_secret(tmp_path: Path, fmt: str) -> None:
+    root = _cohort(tmp_path)
+    out = tmp_path / "out"
+    assert main(["report", str(root), "--history", "--format", fmt, "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "in-history" in text
+    assert SECRET not in text and SECRET[:10] not in text
