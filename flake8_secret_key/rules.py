@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from flake8_secret_key.engine import Kind, Observation, Source
 from flake8_secret_key.escape import printable
-from flake8_secret_key.known_keys import USER_LIST
+from flake8_secret_key.known_keys import GUESSABLE, USER_LIST, WORDLIST, is_guessable
 
 
 class Rule(NamedTuple):
@@ -41,10 +41,13 @@ SKY101 = Rule(
     "SKY101",
     "published-example-key",
     True,
-    "The secret key is a published example key (docs, tutorials, templates).",
-    "Example keys from documentation and tutorials are public: anyone can forge "
-    "session cookies for an app that uses one. Read the key from the environment "
-    "and generate a fresh one (python -c 'import secrets; print(secrets.token_hex())').",
+    "The secret key is published (docs, tutorials, templates, flask-unsign's wordlist) "
+    "or guessable.",
+    "Example keys from documentation and tutorials are public, flask-unsign's wordlist "
+    "holds 56,000 keys collected from public code, and a placeholder, a pattern or a "
+    "short key is guessed: anyone can recover such a key from one session cookie and "
+    "forge session cookies for the app. Read the key from the environment and generate "
+    "a fresh one (python -c 'import secrets; print(secrets.token_hex())').",
 )
 SKY102 = Rule(
     "SKY102",
@@ -133,10 +136,11 @@ def _message(obs: Observation) -> str | None:
             f"repository can forge this app's sessions. Fix: {fix}"
         )
     if obs.source is Source.PUBLISHED:
-        return (
-            f"{obs.target} is {_known(obs.published)}{via}: "
-            f"anyone can forge this app's sessions. Read it from the environment: {fix}"
-        )
+        harm = "anyone can forge this app's sessions"
+        if obs.published == WORDLIST or is_guessable(obs.published):
+            harm = "anyone can recover it from one session cookie and forge sessions"
+        known = _known(obs.published)
+        return f"{obs.target} is {known}{via}: {harm}. Read it from the environment: {fix}"
     if obs.source is Source.LITERAL:
         what = "a predictable value" if obs.predictable else "a hardcoded value"
         return (
@@ -145,7 +149,7 @@ def _message(obs: Observation) -> str | None:
         )
     if obs.source is Source.FALLBACK:
         var = obs.env_var or "the variable"
-        published = f" ({_known(obs.published)})" if obs.published else ""
+        published = f" ({_known(obs.published, short=True)})" if obs.published else ""
         return (
             f"{obs.target} falls back to a hardcoded value{published}{via} when {var} "
             f"is unset, so a forgotten setting silently runs with a key written in the source. "
@@ -175,10 +179,16 @@ def history_message(obs: Observation, commit: str, date: str, in_head: bool) -> 
     )
 
 
-def _known(published: str | None) -> str:
-    """How a message names a known key's source (the user's own list is no publication)."""
+def _known(published: str | None, short: bool = False) -> str:
+    """How a message names a known key's source (the user's own list is no publication),
+    or why it is guessable; ``short`` inside parentheses."""
     if published == USER_LIST:
         return f"a known example key (listed in {published})"
+    if published == WORDLIST:
+        return "a key in flask-unsign's public wordlist" if short else f"in {WORDLIST}"
+    if published is not None and is_guessable(published):
+        why = published[len(GUESSABLE) :]
+        return f"a guessable key: {why}" if short else f"guessable ({why})"
     return f"the example key published in {published}"
 
 

@@ -16,7 +16,7 @@ by ``python -m flake8_secret_key.wordlist``: the sorted 64-bit FNV-1a fingerprin
 the entries' normalised forms (``known_keys.normalize``), 8 bytes each (373 KiB for
 47,783 distinct forms). It is read only when a hardcoded key is not found in the
 documented table, in about 0.5 ms, and searched by bisection. A 64-bit fingerprint
-mistakes another key for an entry with a chance of about 47,724 / 2**64 (3e-15) per
+mistakes another key for an entry with a chance of about 47,783 / 2**64 (3e-15) per
 key; hashlib's blake2b would do as well but costs the editor 4-5 ms to import (its
 OpenSSL module), FNV-1a a loop over the key's bytes. The file's header records the
 installed list it was built from (version and size); when the installed list is
