@@ -44,6 +44,10 @@ from flake8_secret_key.fix_verify import Edit, check_only_edits, check_round_tri
 from flake8_secret_key.known_keys import is_guessable
 from flake8_secret_key.options import Config
 
+#: Readers whose fallback goes while the read stays: ``config("K", default="x")`` ->
+#: ``config("K")`` ("custom": any reader called with a ``default=``).
+_KEEP_READER = frozenset({"decouple", "environs", "django-environ", "starlette", "custom"})
+
 #: Codes ``fix`` rewrites; SKY900 (generated keys) is left to the user.
 FIXABLE = frozenset({"SKY100", "SKY101", "SKY102"})
 
@@ -257,6 +261,8 @@ class _Fixer:
     def _decide(self, obs: Observation) -> _Plan | str:
         """A plan for this finding, or the reason it is left as it was."""
         var = obs.env_var or env_name(obs.name)
+        if obs.manual is not None:  # a library that wants more than text (libraries.py)
+            return obs.manual
         if obs.kind is Kind.FIELD:
             return (
                 f"a pydantic settings field: remove its default ({obs.name}: str) so "
@@ -298,7 +304,7 @@ class _Fixer:
             return "a hardcoded fallback fix cannot rewrite safely: rewrite by hand"
         if obs.env_var is None:
             return "the environment variable's name is not a string literal: rewrite by hand"
-        if obs.reader in {"decouple", "environs", "django-environ"}:
+        if obs.reader in _KEEP_READER:
             return self._drop_default(obs, node, var)
         if obs.reader != "os":
             return f"a {obs.reader or 'custom'} read with a fallback: rewrite by hand"
@@ -333,7 +339,9 @@ class _Fixer:
             return f"a {how} read with a fallback inside a larger expression: rewrite by hand"
         # config("K", "x") and env.str("K", "x") take the default second; with
         # django-environ, env("K", str) takes a cast there.
-        positional_ok = obs.reader == "decouple" or isinstance(node.func, cst.Attribute)
+        positional_ok = obs.reader == "decouple" or (
+            isinstance(node.func, cst.Attribute) and obs.reader in {"environs", "django-environ"}
+        )
         index = _default_arg(node, positional_ok)
         if index is None:
             return f"could not find the default of this {how} read: rewrite by hand"

@@ -136,7 +136,7 @@ def _message(obs: Observation) -> str | None:
             f"repository can forge this app's sessions. Fix: {fix}"
         )
     if obs.source is Source.PUBLISHED:
-        harm = "anyone can forge this app's sessions"
+        harm = f"anyone can forge this app's {obs.signs}"
         if obs.published == WORDLIST or is_guessable(obs.published):
             harm = "anyone can recover it from one session cookie and forge sessions"
         known = _known(obs.published)
@@ -145,7 +145,7 @@ def _message(obs: Observation) -> str | None:
         what = "a predictable value" if obs.predictable else "a hardcoded value"
         return (
             f"{obs.target} is set to {what}{via}: anyone who can read the source can "
-            f"forge this app's sessions. Read it from the environment: {fix}"
+            f"forge this app's {obs.signs}. Read it from the environment: {fix}"
         )
     if obs.source is Source.FALLBACK:
         var = obs.env_var or "the variable"

@@ -68,11 +68,15 @@ SKY100_FAIL = [
         [(1, 25, "SKY100"), (1, 45, "SKY100")],
     ),
     ('SECRET_KEY_FALLBACKS = [os.environ["OLD"], "older-k3y"]', [(1, 44, "SKY100")]),
-    ('SessionMiddleware(app, secret_key="k3y-value")', [(1, 35, "SKY100")]),
+    (
+        'from starlette.middleware.sessions import SessionMiddleware\n'
+        'SessionMiddleware(app, secret_key="k3y-value")',
+        [(2, 35, "SKY100")],
+    ),
     ('override_settings(SECRET_KEY="k3y-value")', [(1, 30, "SKY100")]),
-    ('def create_app(secret_key="k3y-value"):\n    pass', [(1, 27, "SKY100")]),
-    ('def create_app(*, secret_key="k3y-value"):\n    pass', [(1, 30, "SKY100")]),
-    ('make = lambda secret_key="k3y-value": secret_key', [(1, 26, "SKY100")]),
+    ('def create_app(SECRET_KEY="k3y-value"):\n    pass', [(1, 27, "SKY100")]),
+    ('def create_app(*, SECRET_KEY="k3y-value"):\n    pass', [(1, 30, "SKY100")]),
+    ('make = lambda SECRET_KEY="k3y-value": SECRET_KEY', [(1, 26, "SKY100")]),
     ('WTF_CSRF_SECRET_KEY = b"k3y-value"', [(1, 23, "SKY100")]),
     ('SECURITY_PASSWORD_SALT = "1465851453681904732615"', [(1, 26, "SKY100")]),
     ('JWT_SECRET_KEY = ("k3y" "-value")', [(1, 19, "SKY100")]),
@@ -133,6 +137,12 @@ SKY100_PASS = [
     "class Keys(Enum):\n    SECRET_KEY = auto()",
     'def make():\n    SECRET_KEY = "k3y-value"\n    return 1',
     "def create_app(secret_key=None):\n    pass",
+    # issue 16: a lowercase secret_key is a setting only as an attribute, a pydantic
+    # field or a library's keyword; not as a plain variable, parameter or dict key
+    'def create_app(secret_key="k3y-value"):\n    pass',
+    'make = lambda secret_key="k3y-value": secret_key',
+    'secret_key = "k3y-value"',
+    'SessionMiddleware(app, secret_key="k3y-value")',  # not imported: not Starlette's
     "def make(key):\n    app.secret_key = key",
     'jwt.encode(payload, SECRET_KEY, algorithm="HS256")',
     'debug = os.getenv("DEBUG", "0")',

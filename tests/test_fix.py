@@ -195,11 +195,13 @@ def test_row_constant_bound_to_a_fallback() -> None:
 def test_row_session_middleware_keyword() -> None:
     assert_fix(
         """\
+        from starlette.middleware.sessions import SessionMiddleware
         app.add_middleware(SessionMiddleware, secret_key='x')
         SessionMiddleware(app, secret_key='x')
         """,
         """\
         import os
+        from starlette.middleware.sessions import SessionMiddleware
         app.add_middleware(SessionMiddleware, secret_key=os.environ["SECRET_KEY"])
         SessionMiddleware(app, secret_key=os.environ["SECRET_KEY"])
         """,
@@ -216,7 +218,7 @@ def test_row_session_middleware_keyword() -> None:
         ("SECRET_KEY = 'abc' + 'def'\n", "SECRET_KEY = os.environ[\"SECRET_KEY\"]\n"),
         ("SECRET_KEY = ('x')  # dev only\n", "SECRET_KEY = (os.environ[\"SECRET_KEY\"])  # dev only\n"),  # noqa: E501
         ("SECRET_KEY = (\n    'a'\n    'b'\n)\n", "SECRET_KEY = (\n    os.environ[\"SECRET_KEY\"]\n)\n"),  # noqa: E501
-        ("def create_app(secret_key='x'):\n    pass\n", "def create_app(secret_key=os.environ[\"SECRET_KEY\"]):\n    pass\n"),  # noqa: E501
+        ("def create_app(SECRET_KEY='x'):\n    pass\n", "def create_app(SECRET_KEY=os.environ[\"SECRET_KEY\"]):\n    pass\n"),  # noqa: E501
     ],
 )  # fmt: skip
 def test_other_settings(before: str, after: str) -> None:

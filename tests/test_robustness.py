@@ -169,7 +169,9 @@ def test_engine_never_raises_on_the_standard_library() -> None:
         observed += len(found)
         checked += 1
     assert checked > 1_000, "the standard library was not found"
-    assert observed > 3_000
+    # Since issue 16 a lowercase name is a setting only as an attribute (or a pydantic
+    # field, or a library's keyword): about a thousand observations, not thousands.
+    assert observed > 500
 
 
 # --------------------------------------------------------------------------- hostile text

@@ -9,6 +9,7 @@ its import are found too.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Sequence
 
 from flake8_secret_key.engine.nodes import MAX_VALUE, capped, literal_text
@@ -21,6 +22,9 @@ ENV_READERS = {
     "decouple.config": "decouple",
 }
 
+#: How an environment variable is named: ``DJANGO_SECRET_KEY``.
+ENV_VAR_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
+
 #: Calls whose result reads the environment when called (``env = Env()``, then
 #: ``env("K")``, ``env.str("K")``; ``config = AutoConfig()``, then ``config("K")``).
 READER_FACTORIES = {
@@ -29,6 +33,7 @@ READER_FACTORIES = {
     "Env": "environs",  # not imported: as environs spells it
     "decouple.AutoConfig": "decouple",
     "decouple.Config": "decouple",
+    "starlette.config.Config": "starlette",
 }
 
 #: Calls that generate a key at start-up.
@@ -46,6 +51,10 @@ GENERATORS = frozenset(
         "django.core.management.utils.get_random_secret_key",
     }
 )
+
+#: Objects that hold the key they are built from: ``Fernet(key)`` fed to
+#: aiohttp-session's ``EncryptedCookieStorage`` is that key.
+KEY_HOLDERS = frozenset({"cryptography.fernet.Fernet"})
 
 #: Calls that turn a literal into another literal, with nothing secret added.
 DECODERS = frozenset(

@@ -15,6 +15,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import NamedTuple
 
+from flake8_secret_key.engine.libraries import MODULE_WORDS, SETTING_WORDS
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
 
 DEFAULT_NAMES: tuple[str, ...] = (
@@ -53,6 +54,7 @@ class Kind(Enum):
     SUBSCRIPT = "subscript"  # app.config["SECRET_KEY"] = v
     NAME = "name"  # SECRET_KEY = v (module or class level)
     KEYWORD = "keyword"  # f(SECRET_KEY=v), SessionMiddleware(app, secret_key=v)
+    ARGUMENT = "argument"  # a library's positional secret: jwt.encode(payload, v)
     DICT_ENTRY = "dict-entry"  # {"SECRET_KEY": v}
     PAIR = "pair"  # config.update([("SECRET_KEY", v)])
     SETDEFAULT = "setdefault"  # config.setdefault("SECRET_KEY", v)
@@ -91,6 +93,8 @@ class Observation(NamedTuple):
     via: str | None = None  # the name the value came through (KEY = "x")
     published: str | None = None  # where a published example key was published
     predictable: bool = False  # e.g. __name__: not a literal, just as guessable
+    signs: str = "sessions"  # what anyone who knows the key can forge (per library)
+    manual: str | None = None  # why ``fix`` leaves it to be rewritten by hand
 
 
 class Options(NamedTuple):
@@ -114,18 +118,24 @@ def env_name(setting: str) -> str:
 
 @lru_cache(maxsize=8)
 def trigger_words(names: frozenset[str]) -> tuple[str, ...]:
-    """What a setting must spell: a configured name, or ``from_prefixed_env``. Words
-    that hold another one (``JWT_SECRET_KEY`` holds ``SECRET_KEY``) are left out: a
-    text spells a trigger word exactly when it spells one of these."""
-    words = {*names, "from_prefixed_env"}
+    """What a setting must spell: a configured name, ``from_prefixed_env``, a
+    library's own setting name, or the module a signing library is imported from
+    (``jwt``, ``itsdangerous``...). Words that hold another one (``JWT_SECRET_KEY``
+    holds ``SECRET_KEY``) are left out: a text spells a trigger word exactly when it
+    spells one of these."""
+    words = {*names, "from_prefixed_env", *SETTING_WORDS, *MODULE_WORDS}
     return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
 
 
 def spelled_lines(lines: Sequence[str] | None, names: frozenset[str]) -> list[int] | None:
-    """The numbers of the lines that spell a setting name, in order (None: no lines)."""
+    """The numbers of the lines that spell a setting name, in order (None: no lines,
+    or a text that imports a signing library: its calls may use any alias the import
+    binds, so every line counts)."""
     if lines is None:
         return None
     text = "".join(lines)
+    if any(word in text for word in MODULE_WORDS):
+        return None
     ends = list(accumulate(map(len, lines)))  # where each line ends in ``text``
     spelled = set()
     for word in trigger_words(names):  # str.find: a few scans at memchr speed

@@ -18,8 +18,9 @@ from __future__ import annotations
 import ast
 import io
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 
+from flake8_secret_key.engine import libraries
 from flake8_secret_key.engine.model import (
     DEFAULT_OPTIONS,
     HARDCODED,
@@ -33,8 +34,16 @@ from flake8_secret_key.engine.model import (
     env_name,
     trigger_words,
 )
-from flake8_secret_key.engine.nodes import is_ellipsis, is_none, render_read, str_const, within
-from flake8_secret_key.engine.settings import SettingsVisitor, Site, TryBody
+from flake8_secret_key.engine.nodes import (
+    is_ellipsis,
+    is_none,
+    render,
+    render_read,
+    str_const,
+    within,
+)
+from flake8_secret_key.engine.settings import SettingsVisitor
+from flake8_secret_key.engine.sites import Site, TryBody
 from flake8_secret_key.engine.values import Value, ValueClassifier
 
 
@@ -127,6 +136,7 @@ class _Observer:
     ) -> None:
         self.visitor = visitor
         self.names = options.names
+        self.upper = visitor.upper  # the names that are settings wherever they are set
         self.known_keys = options.known_keys
         self.lines = lines
         self.values = ValueClassifier(visitor.uses, visitor.pending)
@@ -143,10 +153,42 @@ class _Observer:
                     Source.ENVIRONMENT, site.at, env_var="FLASK_SECRET_KEY", reader="flask"
                 )
                 self._emit(site.at, site.name, site.kind, site.target, flask, site.target)
-            else:
+            elif not site.gate or site.gate in self.visitor.imported:
                 self._setting(site)
+        if self.visitor.imported.intersection(libraries.MODULE_WORDS):
+            for call in self.visitor.calls:
+                self._library_call(call)
         self._environment_reads()  # last: the settings' values consumed theirs
         return self.found
+
+    def _library_call(self, call: ast.Call) -> None:
+        """The secret passed to a signing library's call (``libraries.py``)."""
+        values = self.values
+        row = libraries.find(call, partial(values.qualified, imported_only=True))
+        found = libraries.passed(call, row.arg) if row is not None else None
+        if row is None or found is None:
+            return
+        value, by_keyword = found
+        val = values.classify(value)
+        if val.source is Source.UNKNOWN:  # app.config["SECRET_KEY"]: the setting's
+            return
+        if libraries.public_key(val.text) or not libraries.hmac_algorithms(
+            call, row, lambda node: values.classify(node).text
+        ):
+            return  # a public key, or a key pair's: no shared secret
+        label, keyword = render(call.func), row.arg.keyword
+        others = len(call.args) + len(call.keywords) > 1
+        if by_keyword:
+            target = f"the {keyword}= argument of {label}"
+            kind, fix = Kind.KEYWORD, (f"{label}({'..., ' if others else ''}{keyword}=", ")")
+        else:
+            before = "".join(f"{render(a)}, " for a in call.args[: call.args.index(value)])
+            after = ", ...)" if value is not call.args[-1] or call.keywords else ")"
+            target = f"the {keyword} argument of {label}"
+            kind, fix = Kind.ARGUMENT, (f"{label}({before}", after)
+        fix = (fix[0] + row.wrap[0], row.wrap[1] + fix[1])
+        site = Site(row.env, kind, target, value, value, self.visitor.module, fix)
+        self._setting(site._replace(signs=row.signs, manual=row.manual))
 
     def _setting(self, site: Site) -> None:
         value = site.value
@@ -162,14 +204,14 @@ class _Observer:
         self._emit_setting(site, value, self.values.classify(value))
 
     def _emit_setting(self, site: Site, at: ast.AST, val: Value) -> None:
-        if val.via is not None and val.via in self.names:
+        if val.via is not None and val.via in self.upper:
             return  # reported where that setting is written
         env_var = self._handler_var(site.handler)
         if env_var is not None and val.source in HARDCODED:  # try: env[...] except: "x"
             val = val._replace(
                 source=Source.FALLBACK, env_var=env_var, reader="os", fallback=val.node
             )
-        self._emit(at, site.name, site.kind, site.target, val, site.fix)
+        self._emit(at, site.name, site.kind, site.target, val, site.fix, site.signs, site.manual)
 
     def _handler_var(self, body: TryBody | None) -> str | None:
         """The variable a ``try`` body reads, when the site is in its ``except``."""
@@ -234,8 +276,8 @@ class _Observer:
                 read = values.classify(node)
             elif isinstance(node, (ast.Call, ast.Subscript)) and _may_read(node, wanted):
                 read = values.env_read(node)
-            if read is None or read.env_var not in wanted:
-                continue
+            if read is None or read.env_var not in wanted or read.reader == "custom":
+                continue  # a reader the engine does not know counts in a setting only
             if read.source in (Source.FALLBACK, Source.GENERATED):
                 target = render_read(node, read.env_var)
                 self._emit(node, read.env_var, Kind.ENV_READ, target, read, ("", ""))
@@ -248,6 +290,8 @@ class _Observer:
         target: str,
         val: Value,
         fix: tuple[str, str] | str,
+        signs: str = "sessions",
+        manual: str | None = None,
     ) -> None:
         source = val.source
         published = None
@@ -256,7 +300,7 @@ class _Observer:
             if source is Source.LITERAL and published is not None:
                 source = Source.PUBLISHED
         if not isinstance(fix, str):
-            fix = fix[0] + _read_code(val.reader, val.env_var or env_name(name)) + fix[1]
+            fix = fix[0] + _read_code(val, val.env_var or env_name(name)) + fix[1]
         # Point at the offending value: the hardcoded default of a fallback when it
         # is written right here, else the value expression itself.
         pos = at
@@ -279,6 +323,8 @@ class _Observer:
                 val.via,
                 published,
                 val.predictable,
+                signs,
+                manual,
             )
         )
 
@@ -313,8 +359,11 @@ def _may_read(node: ast.Call | ast.Subscript, variables: frozenset[str]) -> bool
     return name in variables if name is not None else isinstance(key, ast.Name)
 
 
-def _read_code(reader: str | None, env_var: str) -> str:
+def _read_code(val: Value, env_var: str) -> str:
     """The read of ``env_var`` a fix writes, in the reader the code already uses."""
+    reader = val.reader
+    if reader in {"starlette", "custom"} and isinstance(val.node, ast.Call):
+        return f'{render(val.node.func)}("{env_var}")'  # the same reader, no default
     if reader == "decouple":
         return f'config("{env_var}")'
     if reader == "environs":

@@ -28,11 +28,13 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
+from flake8_secret_key.engine.libraries import Setting, setting
 from flake8_secret_key.engine.model import Kind, spelled_lines
 from flake8_secret_key.engine.nodes import catches_missing, dotted, pair_targets, render, str_const
 from flake8_secret_key.engine.scopes import Binding, Block, Scope, Use
+from flake8_secret_key.engine.sites import Site, TryBody
 
 #: ``class EnvProvider: SECRET_KEY = "AWS_SECRET_ACCESS_KEY"`` names a variable.
 _ENV_VAR_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
@@ -46,29 +48,6 @@ _COMPOUND = (
 )
 
 
-class TryBody:
-    """The reads of a ``try`` body: ``except KeyError:`` there makes a fallback."""
-
-    def __init__(self, start: int, outer: TryBody | None) -> None:
-        self.start = start  # the body's reads are the visitor's reads[start:end]
-        self.end = start
-        self.outer = outer  # the handler this try sits in, if any
-
-
-class Site(NamedTuple):
-    """A place where a secret-key setting is written."""
-
-    name: str  # the setting: "SECRET_KEY", "secret_key"...
-    kind: Kind
-    target: str  # how it is written: 'app.config["SECRET_KEY"]'
-    at: ast.AST  # where to point (the value, as a rule)
-    value: ast.expr | None  # what it is set to (None: a field without default...)
-    scope: Scope
-    fix: tuple[str, str] = ("", "")  # the fix is fix[0] + an environment read + fix[1]
-    handler: TryBody | None = None  # inside ``except KeyError:`` of this try
-    receiver: ast.expr | None = None  # for setdefault: the mapping it is called on
-
-
 Item = ast.AST | Callable[[], None]
 
 
@@ -77,6 +56,11 @@ class SettingsVisitor(ast.NodeVisitor):
 
     def __init__(self, names: frozenset[str], lines: Sequence[str] | None = None) -> None:
         self.names = names
+        #: A lowercase name (``secret_key``) is a setting only as an attribute, a
+        #: pydantic field, or the keyword of a library's call (``libraries.py``).
+        self.upper = frozenset(n for n in names if n.isupper())
+        self.calls: list[ast.Call] = []  # every call: a library's callee, once resolved
+        self.imported: set[str] = set()  # the top-level modules imported anywhere
         self.module = Scope("module")
         self.sites: list[Site] = []
         self.uses: dict[ast.Name, Use] = {}
@@ -182,10 +166,12 @@ class SettingsVisitor(ast.NodeVisitor):
         value: ast.expr,
         fix: tuple[str, str],
         receiver: ast.expr | None = None,
+        row: Setting | None = None,  # a setting one library reads by name
     ) -> None:
-        self.sites.append(
-            Site(name, kind, target, value, value, self._scope, fix, self._handler, receiver)
-        )
+        site = Site(name, kind, target, value, value, self._scope, fix, self._handler, receiver)
+        if row is not None:
+            site = site._replace(name=row.env, signs=row.signs, gate=row.module)
+        self.sites.append(site)
 
     def _bind_only(self, node: ast.stmt) -> bool:
         """Record what a statement that spells no setting name binds; False for a
@@ -236,18 +222,25 @@ class SettingsVisitor(ast.NodeVisitor):
 
     def _store(self, target: ast.expr, value: ast.expr) -> None:
         """``target = value``: a setting if the target is one."""
-        if isinstance(target, ast.Attribute) and target.attr in self.names:
-            where = f"{render(target.value)}.{target.attr}"
-            self._site(target.attr, Kind.ATTRIBUTE, where, value, (f"{where} = ", ""))
-        elif isinstance(target, ast.Subscript):
-            name = str_const(target.slice)
-            if name is not None and name in self.names:
-                where = f'{render(target.value)}["{name}"]'
-                self._site(name, Kind.SUBSCRIPT, where, value, (f"{where} = ", ""))
-        elif isinstance(target, ast.Name) and target.id in self.names:
+        if isinstance(target, (ast.Attribute, ast.Subscript)):
+            attribute = isinstance(target, ast.Attribute)
+            name = target.attr if isinstance(target, ast.Attribute) else str_const(target.slice)
+            holder = render(target.value)
+            where = f"{holder}.{name}" if attribute else f'{holder}["{name}"]'
+            row = setting(name or "", target.value)
+            if row is not None and attribute and row.holder is None:
+                row = None  # x.cookie_secret = v: Tornado reads its settings dict only
+            if name in (self.names if attribute else self.upper) or row is not None:
+                how = Kind.ATTRIBUTE if attribute else Kind.SUBSCRIPT
+                self._site(name or "", how, where, value, (f"{where} = ", ""), row=row)
+        elif isinstance(target, ast.Name) and isinstance(value, ast.Dict):
+            self._entries(value, target)  # SIMPLE_JWT = {"SIGNING_KEY": ...}
+        if isinstance(target, ast.Name) and target.id in self.names:
             name, kind = target.id, self._scope.kind
             if kind == "class" and self._scope.settings_class:
                 self._field(name, value, value)
+            elif name not in self.upper:  # a plain variable named secret_key: no setting
+                pass
             elif kind == "class" and _ENV_VAR_NAME.fullmatch(str_const(value) or ""):
                 pass  # names an environment variable, e.g. for a settings provider
             elif kind in {"module", "class"}:
@@ -267,14 +260,14 @@ class SettingsVisitor(ast.NodeVisitor):
         method = func.attr if isinstance(func, ast.Attribute) else None
         env_schema = (dotted(func) or "").rsplit(".", 1)[-1] == "Env"
         for kw in node.keywords:
-            if kw.arg is not None and kw.arg in self.names:
+            row = setting(kw.arg or "", None)  # dict(cookie_secret=...)
+            if kw.arg is not None and (kw.arg in self.upper or row is not None):
                 if env_schema and isinstance(kw.value, ast.Tuple):
                     self._env_schema(kw.arg, kw.value)
                 else:
                     target = f"the {kw.arg}= argument of {label}"
-                    self._site(
-                        kw.arg, Kind.KEYWORD, target, kw.value, (f"{label}(..., {kw.arg}=", ")")
-                    )
+                    fix = (f"{label}(..., {kw.arg}=", ")")
+                    self._site(kw.arg, Kind.KEYWORD, target, kw.value, fix, row=row)
         if isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) == 3:
             name = str_const(node.args[1])
             if name is not None and name in self.names:
@@ -293,7 +286,7 @@ class SettingsVisitor(ast.NodeVisitor):
         elif method == "setdefault" and len(node.args) == 2:
             assert isinstance(func, ast.Attribute)
             name = str_const(node.args[0])
-            if name is not None and name in self.names:
+            if name is not None and name in self.upper:
                 where = render(func.value)
                 self._site(
                     name,
@@ -309,6 +302,7 @@ class SettingsVisitor(ast.NodeVisitor):
             )
         if node.args:
             self.reads.append(node)
+        self.calls.append(node)
         self.generic_visit(node)
 
     def _pairs(self, seq: ast.List | ast.Tuple) -> None:
@@ -316,7 +310,7 @@ class SettingsVisitor(ast.NodeVisitor):
         for item in seq.elts:
             if isinstance(item, (ast.Tuple, ast.List)) and len(item.elts) == 2:
                 name = str_const(item.elts[0])
-                if name is not None and name in self.names:
+                if name is not None and name in self.upper:
                     self._site(
                         name,
                         Kind.PAIR,
@@ -334,13 +328,20 @@ class SettingsVisitor(ast.NodeVisitor):
             )
 
     def visit_Dict(self, node: ast.Dict) -> None:
-        for key, value in zip(node.keys, node.values, strict=True):
-            name = str_const(key)
-            if name is not None and name in self.names:
-                self._site(
-                    name, Kind.DICT_ENTRY, f'the "{name}" entry', value, (f'"{name}": ', "")
-                )
+        self._entries(node, None)
         self.generic_visit(node)
+
+    def _entries(self, node: ast.Dict, holder: ast.Name | None) -> None:
+        """The setting entries of a dict display (``holder``: the name it is assigned
+        to, for the library settings that only one dict holds)."""
+        for key, value in zip(node.keys, node.values, strict=True):
+            name = str_const(key) or ""
+            target, fix = f'the "{name}" entry', (f'"{name}": ', "")
+            row = setting(name, holder)
+            if holder is None and name in self.upper:
+                self._site(name, Kind.DICT_ENTRY, target, value, fix)
+            elif row is not None and (holder is None) == (row.holder is None):
+                self._site(name, Kind.DICT_ENTRY, target, value, fix, row=row)
 
     def _defaults(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
         """``def create_app(secret_key="dev")``: a default is a value too."""
@@ -354,7 +355,7 @@ class SettingsVisitor(ast.NodeVisitor):
         ]
         function = getattr(node, "name", "lambda")
         for arg, default in pairs:
-            if arg.arg in self.names:
+            if arg.arg in self.upper:
                 target = f"the default of {function}({arg.arg}=)"
                 self._site(
                     arg.arg,
@@ -537,6 +538,7 @@ class SettingsVisitor(ast.NodeVisitor):
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
+            self.imported.add(alias.name.split(".")[0])
             if alias.asname:
                 self._bind(alias.asname, None, imported=alias.name)
             else:  # ``import os.path`` binds os
@@ -545,6 +547,7 @@ class SettingsVisitor(ast.NodeVisitor):
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = "." * (node.level or 0) + (node.module or "")
+        self.imported.add(module.split(".")[0])
         for alias in node.names:
             if alias.name != "*":
                 self._bind(alias.asname or alias.name, None, imported=f"{module}.{alias.name}")

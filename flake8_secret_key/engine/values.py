@@ -22,8 +22,10 @@ from flake8_secret_key.engine.literals import (
     DECODERS,
     ENCODERS,
     ENV_READERS,
+    ENV_VAR_NAME,
     GENERATORS,
     HASHES,
+    KEY_HOLDERS,
     READER_FACTORIES,
     WRAPPERS,
     apply,
@@ -227,7 +229,11 @@ class ValueClassifier:
                 return method
         if first is None:
             return Value(Source.UNKNOWN, node)
-        if first.source is Source.GENERATED and (callee in WRAPPERS or callee in ENCODERS):
+        if callee in KEY_HOLDERS:
+            return first  # Fernet(key) is its key: reported (and fixed) where it is written
+        if first.source is Source.GENERATED and (
+            callee in WRAPPERS or callee in ENCODERS or callee in DECODERS
+        ):
             return first._replace(node=node)  # str(uuid4()), base64.b64encode(os.urandom(24))
         if first.source in HARDCODED:
             if callee in WRAPPERS and all(literal_text(a) is not None for a in args[1:]):
@@ -311,8 +317,13 @@ class ValueClassifier:
                 if default is None and positional and len(node.args) > 1:
                     if literal_text(node.args[1]) is not None:
                         default = node.args[1]
-        if reader is None:
-            return None
+        if reader is None:  # any reader, env("DJANGO_SECRET_KEY", default="x"): a fallback
+            default = keyword_argument(node, "default")
+            if default is None or not ENV_VAR_NAME.fullmatch(str_const(node.args[0]) or ""):
+                return None
+            if self.classify(default, depth + 1).source not in HARDCODED:
+                return None
+            reader = "custom"
         env_var = self._var(node.args[0])
         if default is None or is_none(default) or literal_text(default) in {"", b""}:
             # no default, None, or "" (an empty key is no secret): the environment's
@@ -355,18 +366,18 @@ class ValueClassifier:
                 name = texts.pop()
         return name
 
-    def qualified(self, node: ast.AST) -> str | None:
+    def qualified(self, node: ast.AST, imported_only: bool = False) -> str | None:
         """The dotted name ``node`` means through the imports: ``o.environ`` is
         ``os.environ`` after ``import os as o``. A name bound to something other than
         an import has none; a name bound nowhere (a builtin, or a module used without
-        its import) means what it spells."""
+        its import) means what it spells, unless ``imported_only``."""
         head = head_name(node)
         spelled = dotted(node)
         if head is None or spelled is None:
             return None
         bindings = self._bindings(head)
         if not bindings:
-            return spelled
+            return None if imported_only else spelled
         for binding in bindings:
             if binding.imported is not None:
                 return binding.imported + spelled[len(head.id) :]
