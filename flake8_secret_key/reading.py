@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 from typing import TYPE_CHECKING
 
 from flake8_secret_key.config_files import MAX_CONFIG
@@ -80,7 +81,8 @@ class Reader:
         sub = self.submission
         if sub.member is not None:
             yield from self._export_member(sub.path, sub.member)
-        elif sub.folder if sub.folder is not None else os.path.isdir(sub.path):
+            return
+        if refuse_special(sub.path):  # a folder
             yield from self._folder(sub.path)
         elif sub.path.lower().endswith(".zip"):
             yield from self._zip_file(sub.path)
@@ -88,8 +90,6 @@ class Reader:
             rel = os.path.basename(sub.path)
             if self.wants is None or self.wants(rel):
                 yield _read_file(sub.path, rel)
-        elif not os.path.exists(sub.path):
-            raise SubmissionError("not found (removed while the report ran?)")
         else:
             raise SubmissionError("not a folder, a .zip or a Python file: open it by hand")
 
@@ -196,6 +196,39 @@ class Reader:
 
 
 # ------------------------------------------------------------------ files
+
+#: What ``refuse_special`` calls what is neither a file nor a folder.
+_SPECIAL = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def refuse_special(path: str) -> bool:
+    """Whether ``path`` is a folder (else a regular file); raises ``SubmissionError``
+    for anything else.
+
+    A submission that is a symbolic link is not followed: it could point anywhere on
+    the disk (``carol.py -> /etc/passwd``, ``dave.py -> /dev/zero``, a folder outside
+    the cohort). A FIFO, socket or device is never opened: opening a FIFO blocks
+    until someone writes to it. Asked with ``lstat``, which opens nothing.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        raise SubmissionError("not found (removed while the report ran?)") from None
+    except OSError as exc:
+        raise SubmissionError(f"cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return stat.S_ISDIR(mode)
+    if stat.S_ISLNK(mode):
+        raise SubmissionError(
+            "a symbolic link: not followed (a submission is a folder, a .zip or a .py file)"
+        )
+    what = next((name for test, name in _SPECIAL if test(mode)), "not a regular file")
+    raise SubmissionError(f"{what}, not a file or a folder: not opened")
 
 
 def _read_file(full: str, rel: str, limit: int | None = None) -> SourceFile:

@@ -79,9 +79,11 @@ def list_submissions(root: str, split_exports: bool = True) -> list[Submission]:
 
     Hidden entries and ``__MACOSX`` are ignored; anything else that is not a
     folder, a zip or a Python file is still listed (and marked as an error)
-    so that the teacher sees it. Without ``split_exports`` a zip is listed
-    unopened, as one submission: ``export_members`` splits it later (``report``
-    does it in its worker processes, while it reads the zip anyway).
+    so that the teacher sees it: links (never followed, not even to ask what
+    they point to), FIFOs, sockets and devices among them. Without
+    ``split_exports`` a zip is listed unopened, as one submission:
+    ``export_members`` splits it later (``report`` does it in its worker
+    processes, while it reads the zip anyway).
     """
     found: list[Submission] = []
     with os.scandir(root) as entries:
@@ -89,7 +91,8 @@ def list_submissions(root: str, split_exports: bool = True) -> list[Submission]:
     for entry in children:
         if entry.name.startswith(".") or entry.name in JUNK_DIRS:
             continue
-        if split_exports and entry.name.lower().endswith(".zip") and entry.is_file():
+        zip_file = entry.name.lower().endswith(".zip") and _is_regular(entry)
+        if split_exports and zip_file:
             found.extend(export_members(entry.path, safe_text(entry.name)))
         else:
             found.append(Submission(safe_text(entry.name), entry.path, None, _is_folder(entry)))
@@ -97,11 +100,19 @@ def list_submissions(root: str, split_exports: bool = True) -> list[Submission]:
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool | None:
-    """``os.path.isdir(entry.path)``, from the listing when it can tell (a link: asks)."""
+    """Whether the entry is a folder (not a link to one), from the listing when it can tell."""
     try:
-        return entry.is_dir()
+        return entry.is_dir(follow_symlinks=False)
     except OSError:
         return None
+
+
+def _is_regular(entry: os.DirEntry[str]) -> bool:
+    """A regular file, not a link to one (a FIFO named ``x.zip`` would block its reader)."""
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def sort_submissions(subs: list[Submission]) -> list[Submission]:

@@ -7,18 +7,35 @@ package's own table), so a character the table misses fails a test.
 
 from __future__ import annotations
 
+import builtins
+import html
+import importlib
+import io
 import json
+import os
+import re
+import signal
+import socket
 import subprocess
 import sys
 import textwrap
 import unicodedata
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from flake8_secret_key import escape, formats, rules
+from flake8_secret_key import cmd_report, escape, formats, report_formats, rules, scan
 from flake8_secret_key.cli import main
-from flake8_secret_key.engine import observe_text
+from flake8_secret_key.engine import Options, SourceError, observe_text
+from flake8_secret_key.options import Config
+from flake8_secret_key.report import Row
+from flake8_secret_key.submissions import list_submissions
+
+#: The engine's module (the package's ``observe`` is the function of that name).
+observe_module = importlib.import_module("flake8_secret_key.engine.observe")
 
 FLAKE8 = [sys.executable, "-m", "flake8"]
 CHECK = [sys.executable, "-m", "flake8_secret_key.cli", "check"]
@@ -213,3 +230,290 @@ def test_html_report_never_shows_a_computed_key(tmp_path: Path) -> None:
     page = proc.stdout.decode("utf-8")
     assert proc.returncode == 0 and page.count('class="hit"') >= len(COMPUTED)
     assert not [leak for leak in LEAKS if leak in page]
+
+
+# ------------------------------------------------------------------ 6: memory budget
+
+
+def filler(tokens: int) -> str:
+    """Statements of more than ``tokens`` words and symbols (3 a line)."""
+    return "a = 1\n" * (tokens // 3 + 1)
+
+
+def big_source(tokens: int) -> str:
+    """A file that spells a setting name and parses, of more than ``tokens`` tokens."""
+    return 'SECRET_KEY = "hunter2-do-not-print"\n' + filler(tokens)
+
+
+def small_budget(tokens: int) -> Config:
+    return Config(engine=Options(max_tokens=tokens))
+
+
+def test_a_text_over_the_budget_is_never_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[int] = []
+    monkeypatch.setattr(observe_module, "parse", lambda text, name: parsed.append(1))
+    with pytest.raises(SourceError) as info:
+        observe_text(big_source(2000), Options(max_tokens=2000))
+    assert str(info.value) == (
+        "too big to analyse: more than 2,000 words and symbols to parse "
+        "(the memory budget of a file)"
+    )
+    assert parsed == []
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2, 3, 4, 5, 6, 100])
+def test_words_and_symbols_are_counted_up_to_the_limit(limit: int) -> None:
+    text = "a.bc = 'x y'  # z\n"  # a . bc = ' x y ' # z: 9
+    assert observe_module.count_over(text, limit) is (limit < 9)
+    assert observe_module.count_over(text * 3, limit) is (limit < 27)
+
+
+def test_a_text_within_the_budget_is_analysed() -> None:
+    text = big_source(1000)
+    tokens = sum(1 for _ in re.finditer(r"\w+|[^\w\s]", text))
+    assert [(o.line, o.col) for o in observe_text(text, Options(max_tokens=tokens))] == [(1, 13)]
+    with pytest.raises(SourceError):
+        observe_text(text, Options(max_tokens=tokens - 1))
+
+
+def test_long_strings_and_comments_cost_little_and_are_analysed() -> None:
+    """A file that is mostly a long literal or comment is not held to its length (the
+    words in them are counted, though)."""
+    text = 'SECRET_KEY = "' + "k" * 3_000_000 + '"\n# ' + "x" * 3_000_000 + "\n"
+    assert [(o.line, o.col) for o in observe_text(text)] == [(1, 13)]
+
+
+def test_a_big_text_that_spells_no_name_costs_nothing() -> None:
+    assert observe_text(filler(1000), Options(max_tokens=100)) == []
+
+
+def test_only_the_big_file_is_an_error() -> None:
+    config = small_budget(4096)
+    big = scan.analyze_bytes(big_source(5000).encode(), "big.py", config)
+    assert big.observations == [] and big.error is not None
+    assert big.error.startswith("too big to analyse: more than 4,096 words and symbols")
+    small = scan.analyze_bytes(big_source(100).encode(), "small.py", config)
+    assert small.error is None and len(small.observations) == 1
+
+
+def test_check_stays_within_the_budget_on_a_huge_file(tmp_path: Path) -> None:
+    """The issue's case, for real: megabytes that spell SECRET_KEY, beside a normal file."""
+    (tmp_path / "huge.py").write_text(big_source(3 << 20))  # 6 MB
+    (tmp_path / "app.py").write_text('SECRET_KEY = "hunter2-do-not-print"\n')
+    script = (
+        "import resource, sys\n"
+        "from flake8_secret_key.cli import main\n"
+        "status = main(['check', '.'])\n"
+        "sys.stdout.flush()\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)\n"
+        "sys.exit(status)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    *errors, peak_mb = proc.stderr.splitlines()
+    assert proc.returncode == 3
+    assert proc.stdout.startswith("./app.py:1:14: SKY100 ")
+    assert errors == [
+        "./huge.py: too big to analyse: more than 262,144 words and symbols to parse "
+        "(the memory budget of a file)"
+    ]
+    assert int(peak_mb) < 200  # parsed, it would take gigabytes
+
+
+# ------------------------------------------------------------------ 4, 5: the cohort
+
+
+def make_fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def test_a_linked_submission_is_an_error_row_never_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "folder").mkdir(parents=True)
+    (outside / "secret.py").write_text('SECRET_KEY = "outside-do-not-print"\n')
+    (outside / "folder" / "app.py").write_text('SECRET_KEY = "outside-do-not-print"\n')
+    cohort = tmp_path / "cohort"
+    (cohort / "alice").mkdir(parents=True)
+    (cohort / "alice" / "app.py").write_text('SECRET_KEY = "alice-do-not-print"\n')
+    links = {
+        "carol.py": outside / "secret.py",
+        "dave.py": Path("/dev/zero"),
+        "erin": outside / "folder",
+        "gone.py": outside / "nothing-here.py",
+        "inner.py": cohort / "alice" / "app.py",  # even inside the cohort
+    }
+    for name, target in links.items():
+        (cohort / name).symlink_to(target)
+    rows = cmd_report.mark_all(list_submissions(str(cohort), split_exports=False), Config())
+    by = {row.submission: row for row in rows}
+    assert by["alice"].verdict == "hardcoded"
+    for name in links:
+        assert by[name].verdict == "error" and by[name].python_files == 0
+        assert by[name].error.startswith("a symbolic link: not followed")
+
+
+@pytest.mark.parametrize("name", ["evil.py", "x.zip", "pipe", "export.zip"])
+def test_a_fifo_at_the_top_is_an_error_row_and_never_blocks(name: str, tmp_path: Path) -> None:
+    cohort = tmp_path / "cohort"
+    cohort.mkdir()
+    (cohort / "bob.py").write_text('SECRET_KEY = "bob-do-not-print"\n')
+    make_fifo(cohort / name)
+    proc = subprocess.run(
+        [*REPORT, str(cohort), "--format", "json"], capture_output=True, timeout=60
+    )
+    assert proc.returncode == 0 and proc.stderr == b""
+    by = {s["submission"]: s for s in json.loads(proc.stdout)["submissions"]}
+    assert by["bob.py"]["verdict"] == "hardcoded"
+    assert by[name]["verdict"] == "error"
+    assert by[name]["error"] == "a FIFO (named pipe), not a file or a folder: not opened"
+
+
+def test_a_socket_at_the_top_is_an_error_row(tmp_path_factory: pytest.TempPathFactory) -> None:
+    cohort = tmp_path_factory.mktemp("s")
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(cohort / "s.py"))
+        (row,) = cmd_report.mark_all(list_submissions(str(cohort)), Config())
+    assert row.verdict == "error" and row.error.startswith("a socket, not a file")
+
+
+# ------------------------------------------------------------------ the hostile cohort
+
+#: Normal submissions and their verdicts, which the hostile ones must not change.
+NORMAL = {
+    "alice": "hardcoded",
+    "bob.zip": "environment",
+    "frank.py": "no-key",
+    "henry": "fallback",  # and a file over the memory budget beside it
+}
+ESC_NAME = "x\x1b]0;pwned\x07\x1b[31mRED"
+RLO_NAME = "y\u202egnp.py"
+C1_NAME = "c1\x9b2Jname\x85"
+#: The hostile submissions: verdict, and how the error row begins.
+HOSTILE = {
+    ESC_NAME: ("hardcoded", ""),
+    RLO_NAME: ("fallback", ""),
+    C1_NAME: ("no-key", ""),
+    "carol.py": ("error", "a symbolic link: not followed"),
+    "dave.py": ("error", "a symbolic link: not followed"),
+    "erin": ("error", "a symbolic link: not followed"),
+    "link.zip": ("error", "a symbolic link: not followed"),
+    "evil.py": ("error", "a FIFO (named pipe), not a file or a folder"),
+    "x.zip": ("error", "a FIFO (named pipe), not a file or a folder"),
+    "pipe": ("error", "a FIFO (named pipe), not a file or a folder"),
+    "grace": ("error", "none of the 1 Python files could be parsed (big.py: too big to analyse"),
+}
+KEY = 'SECRET_KEY = "hunter2-do-not-print"\n'
+FALLBACK = 'import os\nSECRET_KEY = os.environ.get("SECRET_KEY", "fallback-do-not-print")\n'
+ENVIRONMENT = 'import os\nSECRET_KEY = os.environ["SECRET_KEY"]\n'
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(cohort, outside): a cohort with every hostile case, and what its links reach."""
+    root = tmp_path_factory.mktemp("hostile")
+    outside, cohort = root / "outside", root / "cohort"
+    (outside / "folder").mkdir(parents=True)
+    (outside / "secret.py").write_text('SECRET_KEY = "outside-do-not-print"\n')
+    (outside / "folder" / "app.py").write_text('SECRET_KEY = "outside-do-not-print"\n')
+    with zipfile.ZipFile(outside / "x.zip", "w") as zf:
+        zf.writestr("app.py", 'SECRET_KEY = "outside-do-not-print"\n')
+    files = {
+        "alice/app.py": KEY,
+        "frank.py": "print('hello')\n",
+        "henry/config.py": FALLBACK,
+        "henry/big.py": ENVIRONMENT + filler(BUDGET),
+        f"{ESC_NAME}/app.py": KEY,
+        RLO_NAME: FALLBACK,
+        f"{C1_NAME}/app.py": "x = 1\n",
+        "grace/big.py": ENVIRONMENT + filler(BUDGET),
+    }
+    for rel, text in files.items():
+        (cohort / rel).parent.mkdir(parents=True, exist_ok=True)
+        (cohort / rel).write_text(text)
+    with zipfile.ZipFile(cohort / "bob.zip", "w") as zf:
+        zf.writestr("bob/app.py", ENVIRONMENT)
+    (cohort / "carol.py").symlink_to(outside / "secret.py")
+    (cohort / "dave.py").symlink_to("/dev/zero")
+    (cohort / "erin").symlink_to(outside / "folder")
+    (cohort / "link.zip").symlink_to(outside / "x.zip")
+    for name in ("evil.py", "x.zip", "pipe"):
+        make_fifo(cohort / name)
+    return cohort, outside
+
+
+#: The memory budget of the cohort tests (in tokens): ``grace/big.py`` and
+#: ``henry/big.py`` are over it, and within the default one.
+BUDGET = 8192
+
+
+def assert_expected(rows: list[Row]) -> None:
+    by = {row.submission: row for row in rows}
+    assert {name: by[name].verdict for name in NORMAL} == NORMAL
+    assert by["henry"].syntax_errors == 1 and by["henry"].python_files == 2
+    for name, (verdict, error) in HOSTILE.items():
+        assert by[name].verdict == verdict, name
+        assert by[name].error.startswith(error), (name, by[name].error)
+    assert set(by) == {*NORMAL, *HOSTILE}
+
+
+def test_a_hostile_cohort_in_every_format(
+    hostile: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The normal verdicts stand, nothing outside the cohort is opened (or anything
+    that could block), and no format shows a raw control or bidi character."""
+    cohort, _ = hostile
+    opened: list[str] = []
+
+    def spy(real: Callable[..., Any]) -> Callable[..., Any]:
+        def opening(path: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(path, (str, bytes, os.PathLike)):
+                opened.append(os.path.realpath(os.fsdecode(path)))
+            return real(path, *args, **kwargs)
+
+        return opening
+
+    for owner, name in ((os, "open"), (os, "scandir"), (io, "open"), (builtins, "open")):
+        monkeypatch.setattr(owner, name, spy(getattr(owner, name)))
+    signal.signal(signal.SIGALRM, _blocked)
+    signal.alarm(60)
+    try:
+        subs = list_submissions(str(cohort), split_exports=False)
+        rows = cmd_report.mark_all(subs, small_budget(BUDGET), context=True, split_exports=True)
+    finally:
+        signal.alarm(0)
+    monkeypatch.undo()
+    assert_expected(rows)
+    inside = os.path.realpath(cohort)
+    assert opened and [p for p in opened if not (p + os.sep).startswith(inside + os.sep)] == []
+    fifos = [p for p in opened if os.path.basename(p) in ("evil.py", "x.zip", "pipe")]
+    assert fifos == []
+    for fmt in report_formats.FORMATS:
+        text = report_formats.render(rows, fmt)
+        assert raw_unsafe(text.replace("\r\n", "\n")) == [], fmt
+        assert "do-not-print" not in text, fmt
+        for shown in (escape.printable(ESC_NAME), escape.printable(RLO_NAME)):
+            if fmt in ("table", "csv", "html"):  # (markdown escapes the backslashes)
+                assert shown in text or html.escape(shown) in text, fmt
+
+
+def _blocked(signum: int, frame: object) -> None:
+    raise AssertionError("the report blocked (opened a FIFO?)")
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "markdown", "html"])
+def test_a_hostile_cohort_through_the_command(fmt: str, hostile: tuple[Path, Path]) -> None:
+    """``report`` itself, with the default budget, on stdout (csv too) and in a file."""
+    cohort, _ = hostile
+    proc = subprocess.run(
+        [*REPORT, str(cohort), "--format", fmt], capture_output=True, timeout=120
+    )
+    assert proc.returncode == 0 and proc.stderr == b""
+    out = proc.stdout.decode("utf-8")
+    assert raw_unsafe(out.replace("\r\n", "\n")) == [] and "do-not-print" not in out
+    if fmt == "json":
+        by = {s["submission"]: s for s in json.loads(out)["submissions"]}
+        assert {name: by[name]["verdict"] for name in NORMAL} == NORMAL
+        assert by["grace"]["verdict"] == "environment"  # within the default budget: parsed
+        assert by["carol.py"]["verdict"] == by["evil.py"]["verdict"] == "error"
+        assert set(by) == {*NORMAL, *HOSTILE}

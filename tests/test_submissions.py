@@ -464,21 +464,23 @@ def test_the_listing_says_which_submissions_are_folders(
 ) -> None:
     root = write_tree(tmp_path / "cohort", {"alice/app.py": APP, "carol.py": APP})
     (root / "bob.zip").write_bytes(make_zip([("app.py", APP)]))
-    (root / "dave").symlink_to(root / "alice")  # a link to a folder is a folder, as isdir says
+    (root / "dave").symlink_to(root / "alice")  # a link is never followed (issue 13)
     subs = list_submissions(str(root))
     assert [(s.name, s.folder) for s in subs] == [
         ("alice", True),
         ("bob.zip", False),
         ("carol.py", False),
-        ("dave", True),
+        ("dave", False),
     ]
 
     def no_stat(path: str) -> bool:
-        raise AssertionError(f"isdir({path!r}): the listing said already")
+        raise AssertionError(f"isdir({path!r}): the reader asks lstat, which opens nothing")
 
     monkeypatch.setattr(os.path, "isdir", no_stat)
-    paths = [[f.path for f in Reader(s).files()] for s in subs]
-    assert paths == [["app.py"], ["app.py"], ["carol.py"], ["app.py"]]
+    paths = [[f.path for f in Reader(s).files()] for s in subs[:3]]
+    assert paths == [["app.py"], ["app.py"], ["carol.py"]]
+    with pytest.raises(SubmissionError, match=r"^a symbolic link: not followed"):
+        list(Reader(subs[3]).files())
     monkeypatch.undo()
     # Built by hand, without the listing's answer: the reader looks.
     assert [f.path for f in Reader(Submission("alice", str(root / "alice"))).files()] == ["app.py"]

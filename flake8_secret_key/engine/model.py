@@ -97,11 +97,22 @@ class Observation(NamedTuple):
     manual: str | None = None  # why ``fix`` leaves it to be rewritten by hand
 
 
+#: Most tokens (words and symbols: ``observe.count_over``) in a source that
+#: ``observe_text`` parses: the memory budget of one file, 512 MB. Parsing and
+#: analysing take 400-1,800 bytes per token (some 550 for everyday code, 1,800 for
+#: a file of one-name statements; measured with ``getrusage`` in fresh processes),
+#: while string literals and comments cost next to nothing whatever their length.
+#: Everyday code at the cap is about 700 KB; a file that sets a key is seldom a
+#: tenth of that.
+MAX_TOKENS = 256 * 1024
+
+
 class Options(NamedTuple):
     """What the engine looks for. Built once per run (see ``options.Config``)."""
 
     names: frozenset[str] = frozenset(DEFAULT_NAMES)
     known_keys: KnownKeys = BUILTIN
+    max_tokens: int = MAX_TOKENS  # a text with more is a SourceError, never parsed
 
 
 DEFAULT_OPTIONS = Options()

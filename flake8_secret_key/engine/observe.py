@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 from collections.abc import Sequence
 from functools import lru_cache, partial
+from itertools import islice
 
 from flake8_secret_key.engine import libraries
 from flake8_secret_key.engine.model import (
@@ -117,15 +119,35 @@ def observe_text(
 ) -> list[Observation]:
     """Observations for source text: the text is checked before it is parsed.
 
-    Raises ``SourceError`` (one line) when the text needs parsing and cannot be.
+    Raises ``SourceError`` (one line) when the text needs parsing and cannot be,
+    or holds more than ``options.max_tokens`` tokens: the parse would not fit the
+    memory budget of a file (see ``model.MAX_TOKENS``).
     """
     if not may_hold_setting(text, options):
         return []
+    if count_over(text, options.max_tokens):
+        raise SourceError(
+            f"too big to analyse: more than {options.max_tokens:,} words and symbols to "
+            "parse (the memory budget of a file)"
+        )
     tree = parse(text, filename)
     try:
         return observe(tree, options, split_lines(text))
     except (RecursionError, MemoryError):
         raise SourceError("too deeply nested to analyse") from None
+
+
+#: What ``count_over`` counts: a name, a number or a symbol, about one per token of
+#: Python's (line ends are not counted; a literal or a comment counts its words).
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def count_over(text: str, limit: int) -> bool:
+    """Whether ``text`` holds more than ``limit`` words and symbols, counting no
+    further than that (a token is a character at least: short texts are not looked at)."""
+    if len(text) <= limit:
+        return False
+    return next(islice(_TOKEN.finditer(text), limit, None), None) is not None
 
 
 class _Observer:
