@@ -81,8 +81,7 @@ class Reader:
         sub = self.submission
         if sub.member is not None:
             yield from self._export_member(sub.path, sub.member)
-            return
-        if refuse_special(sub.path):  # a folder
+        elif refuse_special(sub.path):  # a folder (else a regular file)
             yield from self._folder(sub.path)
         elif sub.path.lower().endswith(".zip"):
             yield from self._zip_file(sub.path)
