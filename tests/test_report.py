@@ -254,7 +254,7 @@ def test_csv_escapes_a_carriage_return_in_a_student_name(tmp_path: Path) -> None
     put one in a folder or file name. It is shown escaped, as in every format."""
     sub = tmp_path / "cohort" / "bad\rname"
     sub.mkdir(parents=True)
-    (sub / "a\rp.py").write_text('app.secret_key = "abc123xyz"\n')
+    (sub / "a\rp.py").write_text('app.secret_key = "abc123xyz-Zq8Lx3Vt"\n')
     cohort = str(tmp_path / "cohort")
     cmd = [sys.executable, "-m", "flake8_secret_key.cli", "report", cohort, "--format", "csv"]
     proc = subprocess.run(cmd, capture_output=True)
