@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from flake8_secret_key.engine import Observation, Options, Source, may_hold_setting_bytes
 from flake8_secret_key.escape import printable
+from flake8_secret_key.feedback import FeedbackError, load_feedback, with_feedback
+from flake8_secret_key.layouts import LAYOUTS, LayoutError, list_cohort
 from flake8_secret_key.options import (
     Config,
     OptionError,
@@ -35,7 +37,6 @@ from flake8_secret_key.submissions import (
     IsAnExport,
     Submission,
     SubmissionError,
-    list_submissions,
 )
 
 if TYPE_CHECKING:
@@ -86,6 +87,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--all", action="store_true", help="with --history: the commits of every ref"
     )
+    parser.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="auto",
+        help="how SUBMISSIONS is laid out: a learning platform's export (canvas, "
+        "blackboard, moodle, classroom: one row per student, with their identity) or "
+        "folders (each child a submission); default: auto (detected; never guessed)",
+    )
+    parser.add_argument(
+        "--feedback-file",
+        metavar="FILE",
+        help="the course's own feedback sentences, one 'verdict: sentence' a line "
+        "(shown in json, html and --format marks)",
+    )
     add_engine_arguments(parser, "mark")
 
 
@@ -101,17 +116,23 @@ def _jobs(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     root = args.submissions
-    if not os.path.isdir(root):
+    if not os.path.isdir(root) and not (root.lower().endswith(".zip") and os.path.isfile(root)):
         what = "not a folder" if os.path.exists(root) else "no such folder"
         return _usage(f"SUBMISSIONS: {what}: {printable(root)}")
     try:
         config = config_from_args(args)
-    except OptionError as exc:
+        sentences = load_feedback(args.feedback_file)
+    except (OptionError, FeedbackError) as exc:
         return _usage(str(exc))
-    try:
-        subs = list_submissions(root, split_exports=False)  # exports are split by the workers
+    try:  # exports in the cohort's zips are split by the workers
+        cohort = list_cohort(root, args.layout)
+    except LayoutError as exc:
+        return _usage(str(exc))
     except OSError as exc:
         return _usage(f"cannot list {printable(root)}: {exc.strerror or exc}")
+    if cohort.note:
+        sys.stderr.write(f"flake8-secret-key report: {cohort.note}\n")
+    subs = cohort.submissions
     jobs = args.jobs or cpu_count()
     rows = mark_all(
         subs,
@@ -122,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
         split_exports=True,
         history=("all" if args.all else "HEAD") if args.history else "",
     )
+    rows = with_feedback(rows, sentences)
     title = f"Secret keys: {os.path.basename(os.path.abspath(root))}"
     return _write(render(rows, args.format, title), args.output, args.format)
 
@@ -211,9 +233,10 @@ def _mark_units(
 def _mark_unit(sub: Submission, config: Config, want: _Want) -> Row | list[Submission]:
     """The row for ``sub``, or, for an export zip (when splitting them), its members."""
     try:
-        return mark(sub, config, *want)
+        row = mark(sub, config, *want)
     except IsAnExport as export:  # found while opening the zip, which is read only once
         return export.members
+    return row if sub.identity is None else row._replace(identity=sub.identity)
 
 
 def mark(
@@ -424,7 +447,8 @@ def _mark_in_worker(shared: tuple[Config, _Want], sub: Submission) -> Row | list
 
 
 def _worker_died(sub: Submission) -> Row | list[Submission]:
-    return error_row(sub.name, "the scanner crashed on this submission (worker died)")
+    row = error_row(sub.name, "the scanner crashed on this submission (worker died)")
+    return row._replace(identity=sub.identity)
 
 
 class _progress:

@@ -22,7 +22,7 @@ import os
 import stat
 from typing import TYPE_CHECKING
 
-from flake8_secret_key.config_files import MAX_CONFIG
+from flake8_secret_key.config_files import MAX_CONFIG, config_kind
 from flake8_secret_key.escape import printable
 from flake8_secret_key.scan import PY_SUFFIXES, count_python, read_file, walk
 from flake8_secret_key.submissions import (
@@ -79,7 +79,9 @@ class Reader:
     def files(self) -> Iterator[SourceFile]:
         """Each Python file, in a stable order; raises ``SubmissionError``."""
         sub = self.submission
-        if sub.member is not None:
+        if sub.parts:
+            yield from self._parts(sub)
+        elif sub.member is not None:
             yield from self._export_member(sub.path, sub.member)
         elif refuse_special(sub.path):  # a folder (else a regular file)
             yield from self._folder(sub.path)
@@ -125,6 +127,79 @@ class Reader:
             wanted = [c for c in wanted if c not in ignored]
         for full in wanted:
             self.configs.append(_read_file(full, _rel(full, root, prefix), MAX_CONFIG))
+
+    # -- a platform export's files of one student (``layouts``)
+
+    def _parts(self, sub: Submission) -> Iterator[SourceFile]:
+        """The student's files and folders, in the export folder or zip at ``sub.path``."""
+        if sub.folder:
+            for rel, shown in sub.parts:
+                yield from self._disk_part(sub.path, rel, shown)
+            return
+        current = ""
+        try:
+            with open_zip(sub.path, "") as zf:
+                for current, shown in sub.parts:
+                    if current.endswith("/"):
+                        yield from self._zip_entries(zf, current, "", 0)
+                    else:
+                        yield from self._zip_part(zf, zf.getinfo(current), shown)
+        except SubmissionError:
+            raise
+        except KeyError:
+            raise SubmissionError(f"{printable(current)} is missing from the export") from None
+        except OSError as exc:
+            raise SubmissionError(f"cannot read: {exc.strerror or exc}") from None
+        except ZIP_ERRORS as exc:
+            raise corrupt(exc, "") from None
+
+    def _zip_part(
+        self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str
+    ) -> Iterator[SourceFile]:
+        """One file of the export zip, shown as ``shown`` (a zip: read one level deep)."""
+        check_entry(info, info.filename)
+        if self.wants is not None and not self.wants(shown):
+            return
+        if shown.endswith(PY_SUFFIXES):
+            if info.file_size > MAX_FILE:
+                yield SourceFile(shown, b"", f"larger than {mb(MAX_FILE)}, not read")
+            else:
+                yield SourceFile(shown, read_entry(zf, info, self.budget, ""))
+        elif shown.lower().endswith(".zip"):
+            data = read_entry(zf, info, self.budget, "")
+            with open_zip(io.BytesIO(data), shown) as inner:
+                yield from self._zip_entries(inner, "", shown + "/", 1)
+        elif config_kind(shown) is not None and info.file_size <= MAX_CONFIG:
+            self.configs.append(SourceFile(shown, read_entry(zf, info, self.budget, "")))
+
+    def _disk_part(self, root: str, rel: str, shown: str) -> Iterator[SourceFile]:
+        """One file or folder of the export folder: never through a link, never a FIFO."""
+        full = os.path.join(root, rel.rstrip("/"))
+        if rel.endswith("/"):
+            yield from self._folder(full)
+            return
+        is_py = shown.endswith(PY_SUFFIXES)
+        try:
+            regular = stat.S_ISREG(os.lstat(full).st_mode)
+        except OSError as exc:
+            if is_py:
+                yield SourceFile(shown, b"", f"cannot read: {exc.strerror or exc}")
+            return
+        if (self.wants is not None and not self.wants(shown)) or not regular:
+            if is_py and not regular:
+                yield SourceFile(shown, b"", "not a regular file (a link?): not read")
+            return
+        if is_py:
+            yield _read_file(full, shown)
+        elif shown.lower().endswith(".zip"):
+            try:
+                with open_zip(full, shown + "/") as zf:
+                    yield from self._zip_entries(zf, "", shown + "/", 1)
+            except OSError as exc:
+                why = exc.strerror or exc
+                raise SubmissionError(f"{printable(shown)}: cannot read: {why}") from None
+        elif config_kind(shown) is not None:
+            self.configs.append(_read_file(full, shown, MAX_CONFIG))
 
     # -- zips
 

@@ -35,6 +35,8 @@ HISTORY = "history"
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from flake8_secret_key.layouts import Identity
+
 VERDICTS: tuple[str, ...] = (
     "published-key",
     "hardcoded",
@@ -100,10 +102,24 @@ class Row(NamedTuple):
     venvs: tuple[str, ...] = ()  # virtual environments skipped, not scanned
     skipped_python_files: int | None = None  # the Python files in them, when counted
     history: str | None = None  # what --history found, in words (None: not asked)
+    identity: Identity | None = None  # the student, from a platform's export (``layouts``)
+    feedback: str = ""  # the sentence for the student, per verdict (``feedback``)
 
     @property
     def skipped_venvs(self) -> int:
         return len(self.venvs)
+
+    @property
+    def student_name(self) -> str | None:
+        return None if self.identity is None else self.identity.name
+
+    @property
+    def student_id(self) -> str | None:
+        return None if self.identity is None else self.identity.platform_id
+
+    @property
+    def username(self) -> str | None:
+        return None if self.identity is None else self.identity.username
 
 
 def error_row(name: str, reason: str) -> Row:
@@ -185,11 +201,24 @@ NUMERIC = {"findings", "python_files", "skipped_venvs", "skipped_python_files", 
 HISTORY_COLUMN = ("history", "HISTORY")
 
 
+#: The student's identity as a platform's export wrote it, after the submission, in
+#: every format, when the cohort came from one (``layouts``).
+IDENTITY_COLUMNS = (
+    ("student_name", "STUDENT"),
+    ("student_id", "STUDENT ID"),
+    ("username", "USERNAME"),
+)
+
+
 def data_columns(rows: Sequence[Row]) -> tuple[tuple[str, str], ...]:
-    """The columns of the csv and json formats: every one, and the history's if asked."""
+    """The columns of the csv and json formats: every one, the identity's for a
+    platform's export, and the history's if asked."""
+    columns = COLUMNS
+    if any(row.identity is not None for row in rows):
+        columns = (COLUMNS[0], *IDENTITY_COLUMNS, *COLUMNS[1:])
     if any(row.history is not None for row in rows):
-        return (*COLUMNS, HISTORY_COLUMN)
-    return COLUMNS
+        return (*columns, HISTORY_COLUMN)
+    return columns
 
 
 def shown_columns(rows: Sequence[Row]) -> tuple[tuple[str, str], ...]:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from flake8_secret_key.report import Row
 
-FORMATS = ("table", "csv", "json", "markdown", "html")
+FORMATS = ("table", "csv", "json", "markdown", "html", "marks")
 
 #: Longest submission name shown in the table (longer ones are cut).
 _TABLE_NAME = 48
@@ -47,6 +47,7 @@ def render(rows: Sequence[Row], fmt: str, title: str = "Secret keys") -> str:
         "json": _json,
         "markdown": _markdown,
         "html": html_page,
+        "marks": _marks,
     }
     return renderers[fmt](rows, title)
 
@@ -115,6 +116,22 @@ def _spreadsheet_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+#: The marks sheet: one row per student, for a platform's grade import.
+MARKS_COLUMNS = ("student_name", "student_id", "username", "submission", "verdict", "feedback")
+
+
+def _marks(rows: Sequence[Row], title: str) -> str:
+    """The marks sheet, a CSV written as ``_csv`` writes one: the student's identity
+    (empty outside a platform's export), the verdict and the sentence for the student."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(MARKS_COLUMNS)
+    for row in rows:
+        values = ("" if (v := getattr(row, key)) is None else str(v) for key in MARKS_COLUMNS)
+        writer.writerow(_spreadsheet_safe(printable(value)) for value in values)
+    return out.getvalue()
+
+
 def _json(rows: Sequence[Row], title: str) -> str:
     """Every column, the venvs, observations (1-based columns, as ``check``) and file errors."""
     doc = {
@@ -139,6 +156,7 @@ def _json(rows: Sequence[Row], title: str) -> str:
                     for f in row.observations
                 ],
                 "file_errors": [{"path": p, "error": e} for p, e in row.file_errors],
+                "feedback": row.feedback,
             }
             for row in rows
         ],

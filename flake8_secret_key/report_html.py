@@ -53,7 +53,7 @@ pre{background:#f6f8fa;padding:.5em;overflow-x:auto;margin:.4em 0 1em}
 pre .ln{color:#8a94a0;user-select:none;display:inline-block;min-width:3.5em}
 pre .hit{background:#fff3bf;display:block}
 code{background:#f3f5f8;padding:0 .2em}
-.muted{color:#5b6673}.err{color:#b3261e}
+.muted{color:#5b6673}.err{color:#b3261e}.fb{background:#f3f5f8;padding:.3em .6em}
 """
 
 _JS = """
@@ -153,6 +153,8 @@ def _table(rows: Sequence[Row]) -> str:
                 tds.append(f"<td>{f'<code>{_e(value)}</code>' if value else ''}</td>")
             elif key == "error":
                 tds.append(f'<td class="err">{_e(value)}</td>')
+            elif key not in NUMERIC:  # the student's identity, the history
+                tds.append(f"<td>{_e(value)}</td>")
             else:
                 tds.append(f'<td class="n">{_e(value)}</td>')
         body.append("<tr>" + "".join(tds) + "</tr>")
@@ -183,6 +185,8 @@ def _details(rows: Sequence[Row]) -> str:
         parts = [f'<section id="s{i}"><h3>{_e(row.submission)} {_badge(row.verdict)}</h3>']
         if row.error:
             parts.append(f'<p class="err">{_e(row.error)}</p>')
+        if row.feedback:
+            parts.append(f'<p class="fb">Feedback for the student: {_e(row.feedback)}</p>')
         for f in row.observations:
             code = f"<strong>{_e(f.code)}</strong> " if f.code else ""
             parts.append(
@@ -204,4 +208,4 @@ def _details(rows: Sequence[Row]) -> str:
 
 
 def _has_details(row: Row) -> bool:
-    return bool(row.observations or row.file_errors or row.error or row.venvs)
+    return bool(row.observations or row.file_errors or row.error or row.venvs or row.feedback)

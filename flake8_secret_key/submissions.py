@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import os
 import zipfile
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from flake8_secret_key.scan import JUNK_DIRS
+
+if TYPE_CHECKING:
+    from flake8_secret_key.layouts import Identity
 
 
 class SubmissionError(ValueError):
@@ -38,6 +41,10 @@ class Submission(NamedTuple):
     path: str  # the folder, zip or file on disk
     member: str | None = None  # inside an export zip: "bob.zip" or "bob/"
     folder: bool | None = None  # whether ``path`` is a folder, from the listing (None: ask)
+    #: A platform export's files of one student (``layouts``): (path inside the export
+    #: folder or zip at ``path``, the name shown); a path ending in "/" is a folder.
+    parts: tuple[tuple[str, str], ...] = ()
+    identity: Identity | None = None  # the student, as the platform wrote them
 
 
 class SourceFile(NamedTuple):
