@@ -2,6 +2,13 @@
 
 ``check``, ``report`` and ``fix`` read bytes and decode them here, and ``fix``
 encodes back with the same encoding, BOM and line endings.
+
+One departure, to agree with flake8: a second UTF-8 BOM right after the first is
+dropped too. Python refuses such a file (U+FEFF is not allowed in source), but
+flake8 reads it without a word (its decoder drops one BOM, ``strip_utf_bom`` the
+other) and hands the plugin lines without either, so the plugin cannot tell;
+``check`` reads the file as flake8 does, and both report its keys. A third BOM
+is a syntax error for both.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ class Decoded(NamedTuple):
     encoding: str  # the codec name Python would use, e.g. "utf-8", "latin-1"
     bom: bool  # the file starts with a UTF-8 BOM
     newline: str  # the first line ending seen ("\n" if none)
+    second_bom: bool = False  # and a second one right after it (dropped, as flake8 does)
 
 
 def decode(data: bytes) -> Decoded:
@@ -27,15 +35,19 @@ def decode(data: bytes) -> Decoded:
     # the source is UTF-8 and the tokenizer's look can be skipped (the common case).
     encoding = _declared(data) if _first_two_lines(data).find(b"coding") != -1 else "utf-8"
     bom = data.startswith(codecs.BOM_UTF8)
+    second = False
     if bom:
         data = data[len(codecs.BOM_UTF8) :]
         encoding = "utf-8"
+        second = data.startswith(codecs.BOM_UTF8)
+        if second:
+            data = data[len(codecs.BOM_UTF8) :]
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         reason = exc.reason if isinstance(exc, UnicodeDecodeError) else exc
         raise SourceError(f"not valid {encoding}: {reason}") from None
-    return Decoded(text, encoding, bom, _first_newline(text))
+    return Decoded(text, encoding, bom, _first_newline(text), second)
 
 
 def _first_two_lines(data: bytes) -> bytes:
@@ -55,9 +67,9 @@ def _declared(data: bytes) -> str:
 
 
 def encode(decoded: Decoded, text: str) -> bytes:
-    """Encode ``text`` back as ``decoded`` was read (same codec, same BOM)."""
+    """Encode ``text`` back as ``decoded`` was read (same codec, same BOMs)."""
     data = text.encode(decoded.encoding)
-    return codecs.BOM_UTF8 + data if decoded.bom else data
+    return codecs.BOM_UTF8 * (decoded.bom + decoded.second_bom) + data
 
 
 def _first_newline(text: str) -> str:

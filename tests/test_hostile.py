@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from flake8_secret_key import cmd_report, escape, formats, report_formats, rules, scan
+from flake8_secret_key import cmd_report, escape, formats, report_formats, rules, scan, source
 from flake8_secret_key.cli import main
 from flake8_secret_key.engine import Options, SourceError, observe_text
 from flake8_secret_key.options import Config
@@ -517,3 +517,60 @@ def test_a_hostile_cohort_through_the_command(fmt: str, hostile: tuple[Path, Pat
         assert by["grace"]["verdict"] == "environment"  # within the default budget: parsed
         assert by["carol.py"]["verdict"] == by["evil.py"]["verdict"] == "error"
         assert set(by) == {*NORMAL, *HOSTILE}
+
+
+# ------------------------------------------------------------------ 10: two BOMs
+
+BOM = "\ufeff"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        BOM * 2 + 'SECRET_KEY = "hunter2-do-not-print"\n',
+        BOM * 2 + '# -*- coding: utf-8 -*-\r\nimport os\r\napp.secret_key = "hunter2-x"\r\n',
+    ],
+)
+def test_two_boms_flake8_and_check_agree(text: str, tmp_path: Path) -> None:
+    """Python refuses the file, flake8 reads it without a word and gives the plugin
+    lines without either BOM: check reads it as flake8 does (see ``source``)."""
+    (tmp_path / "app.py").write_bytes(text.encode("utf-8"))
+    flake8 = subprocess.run(
+        [*FLAKE8, "--isolated", "--select", "SKY,E9", "app.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    check = subprocess.run(
+        [*CHECK, "app.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert flake8.stdout and flake8.stdout == check.stdout
+    assert "SKY100" in check.stdout and check.returncode == 1 and check.stderr == ""
+
+
+def test_three_boms_are_a_syntax_error_for_both(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_bytes((BOM * 3 + 'SECRET_KEY = "x-y-z-w"\n').encode())
+    flake8 = subprocess.run(
+        [*FLAKE8, "--isolated", "--select", "SKY,E9", "app.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    check = subprocess.run(
+        [*CHECK, "app.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert "E999" in flake8.stdout and "SKY" not in flake8.stdout
+    assert check.returncode == 2 and check.stdout == ""
+    assert (
+        check.stderr == "app.py: syntax error at line 1: invalid non-printable character U+FEFF\n"
+    )
+
+
+@pytest.mark.parametrize("boms", [0, 1, 2, 3])
+def test_the_boms_are_written_back_as_read(boms: int) -> None:
+    data = (BOM * boms + "SECRET_KEY = 1\r\n").encode("utf-8")
+    decoded = source.decode(data)
+    assert source.encode(decoded, decoded.text) == data
+    assert decoded.text.startswith(BOM) is (boms == 3)
