@@ -339,19 +339,22 @@ def _build(
             subs.append(Submission(safe_text(key), os.path.join(root, key), None, True,
                                    identity=identity))  # fmt: skip
             continue
-        subs.append(Submission(safe_text(key), root, None, on_disk, _in_order(parts), identity))
+        # as the platform names the student: "doejane_1001", "Jane Doe_501", "jdoe"
+        shown = f"{identity.name}_{key}" if identity.platform_id else safe_text(key)
+        subs.append(Submission(shown, root, None, on_disk, _in_order(parts), identity))
     subs.extend(_stray(entry, root, on_disk) for entry in strays)
     return subs
 
 
 def _student(platform: str, entry: Entry, prefix: str) -> tuple[str, Identity, _Part] | None:
-    """(the student's key, identity, the part) for one entry, or None."""
+    """(the student's key: the platform's id, or the username; their identity; the
+    part) for one entry, or None."""
     name = entry.name
     if entry.unsafe:
         return None
     if platform == "canvas" and not entry.folder and (m := _CANVAS.match(name)):
         ident = Identity(safe_text(m["name"]), m["uid"])
-        return f"{m['name']}_{m['uid']}", ident, (name, safe_text(m["file"]))
+        return m["uid"], ident, (name, safe_text(m["file"]))
     if platform == "blackboard" and not entry.folder and (m := _BLACKBOARD.match(name)):
         user = m["user"]
         # the attempt's date rides in the part until the latest attempt is picked
@@ -362,7 +365,7 @@ def _student(platform: str, entry: Entry, prefix: str) -> tuple[str, Identity, _
             return None
         ident = Identity(safe_text(m["name"]), m["pid"])
         part = (name + "/", "") if entry.folder else (name, safe_text(m["file"]))
-        return f"{m['name']}_{m['pid']}", ident, part
+        return m["pid"], ident, part
     if platform == "classroom" and entry.folder and prefix and name.startswith(prefix):
         user = name[len(prefix) :]
         if _GITHUB_USER.match(user):
@@ -388,11 +391,14 @@ def _stray(entry: Entry, root: str, on_disk: bool) -> Submission:
 def _unsuffixed(parts: list[_Part]) -> list[_Part]:
     """Canvas's resubmission suffix off the names shown (``app-1.py`` -> ``app.py``),
     unless the student has a file of that name too."""
-    shown = {s for _, s in parts}
+    used = {s for _, s in parts}
     out = []
-    for path, name in parts:
+    for path, name in sorted(parts):
         plain = _RESUBMITTED.sub("", name, count=1)
-        out.append((path, plain if plain != name and plain not in shown and plain else name))
+        if plain and plain not in used:  # app-1.py and app-2.py: only one is app.py
+            used.add(plain)
+            name = plain
+        out.append((path, name))
     return out
 
 

@@ -444,3 +444,9 @@ def test_explicit_layout_reads_the_zip_alone_in_a_folder(tmp_path: Path) -> None
     write_zip(tmp_path / "cohort" / "bb.zip", BLACKBOARD)
     cohort = list_cohort(str(tmp_path / "cohort"), "blackboard")
     assert sorted(s.name for s in cohort.submissions) == sorted(STUDENTS)
+
+
+def test_two_canvas_resubmissions_never_share_a_name(tmp_path: Path) -> None:
+    files = {"weili_1005_1_app-1.py": NO_KEY, "weili_1005_2_app-2.py": NO_KEY}
+    read = parts_read(write_zip(tmp_path / "c.zip", files))
+    assert read == {"weili_1005": ["app-2.py", "app.py"]}
