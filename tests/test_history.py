@@ -110,6 +110,29 @@ def test_a_key_written_by_a_merge_resolution(tmp_path: Path) -> None:
     assert keys(read_history(str(repo), Config())) == [("config.py", 2, merge, True)]
 
 
+def test_a_key_changed_where_a_name_is_bound_is_a_new_key(tmp_path: Path) -> None:
+    """Versions that change no line spelling a name are not parsed again, but one that
+    binds a name a spelling line uses is (``KEY = "..."`` ... ``app.secret_key = KEY``)."""
+    repo = init(tmp_path / "r")
+    body = "def f():\n    return 1\n\n\napp.secret_key = KEY\n"
+    commit(repo, {"app.py": f'KEY = "{SECRET}"\n' + body})
+    commit(repo, {"app.py": f'KEY = "{SECRET}"\n' + body.replace("1", "2")})  # nothing new
+    second = commit(repo, {"app.py": 'KEY = "another-key-4f9c2b7e"\n' + body})
+    commit(repo, {"app.py": FROM_ENV})
+    found = read_history(str(repo), Config())
+    assert [(k.commit.sha, k.in_head) for k in found.keys][1:] == [(second, False)]
+    assert len(found.keys) == 2
+
+
+def test_python2_versions_are_read_line_by_line(tmp_path: Path) -> None:
+    repo = init(tmp_path / "r")
+    py2 = f'print "starting"\napp.secret_key = "{SECRET}"\n'
+    first = commit(repo, {"app.py": py2})
+    commit(repo, {"app.py": py2 + 'print "more"\n'})
+    commit(repo, {"app.py": FROM_ENV})
+    assert keys(read_history(str(repo), Config())) == [("app.py", 2, first, False)]
+
+
 def test_binary_and_non_utf8_files(tmp_path: Path) -> None:
     repo = init(tmp_path / "r")
     latin1 = '# -*- coding: latin-1 -*-\nSECRET_KEY = "cl\xe9-secr\xe8te-31q"\n'.encode("latin-1")
