@@ -450,3 +450,16 @@ def test_two_canvas_resubmissions_never_share_a_name(tmp_path: Path) -> None:
     files = {"weili_1005_1_app-1.py": NO_KEY, "weili_1005_2_app-2.py": NO_KEY}
     read = parts_read(write_zip(tmp_path / "c.zip", files))
     assert read == {"weili_1005": ["app-2.py", "app.py"]}
+
+
+def test_identities_survive_the_worker_processes(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    files = {f"student{n}_{2000 + n}_{n}_app.py": NO_KEY for n in range(30)}
+    export = write_zip(tmp_path / "c.zip", files)
+    code, out, err = report(capsysbinary, "--format", "json", "--jobs", "2", str(export))
+    assert code == 0, err
+    rows = json.loads(out)["submissions"]
+    assert len(rows) == 30
+    assert {r["student_id"] for r in rows} == {str(2000 + n) for n in range(30)}
+    assert all(r["verdict"] == "no-key" and r["feedback"] for r in rows)
