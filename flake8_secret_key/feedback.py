@@ -56,8 +56,8 @@ DEFAULT_FEEDBACK: dict[str, str] = {
     "no-key": "Your app sets no secret key, so Flask cannot sign session cookies (session "
     'and flash fail). Fix: app.secret_key = os.environ["SECRET_KEY"], with SECRET_KEY set '
     f"to a fresh random value. {_SEE}",
-    "error": "Your submission could not be marked automatically (no Python file could be "
-    f"read); your teacher will look at it by hand. {_SEE}",
+    "error": "Your submission could not be marked automatically (no Python file of it "
+    f"could be read as it was handed in); your teacher will look at it by hand. {_SEE}",
 }
 #: For a verdict added later that has no sentence of its own yet.
 GENERIC = (
