@@ -167,6 +167,8 @@ def _run_paths(args: argparse.Namespace, config: Config, paths: Sequence[str]) -
                 sys.stdout.write(_diff(outcome.path, outcome.decoded.text, outcome.result.text))
     printer.out.write(env_lines.getvalue())
     _summary(printer, outcomes, dry)
+    for line in _history_note(outcomes):
+        printer.line(line)
     if env_vars and not args.env_file:
         _how_to_set(printer, [v.name for v in env_vars])
     return status | (1 if needed else 0)
@@ -305,6 +307,21 @@ def _summary(printer: _Printer, outcomes: Sequence[_Outcome], dry: bool) -> None
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _history_note(outcomes: Sequence[_Outcome]) -> list[str]:
+    """When HEAD still holds a key that fix removed, it is in the git history: say it
+    is compromised, and where to read about history rewrites (issue 15)."""
+    fixed = [
+        (o.path, [v.old_value for v in o.result.env_vars] or [None])
+        for o in outcomes
+        if o.result is not None and o.result.fixed
+    ]
+    if not fixed:
+        return []
+    from flake8_secret_key.history import committed_old_keys, fix_note
+
+    return fix_note(committed_old_keys(fixed))
 
 
 def _how_to_set(printer: _Printer, names: Sequence[str]) -> None:

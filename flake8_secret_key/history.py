@@ -54,13 +54,14 @@ from flake8_secret_key.engine import (
     observe_text,
 )
 from flake8_secret_key.engine.model import trigger_words
+from flake8_secret_key.escape import printable
 from flake8_secret_key.gitcmd import command, environment, run
 from flake8_secret_key.rules import code_for
 from flake8_secret_key.scan import PACKAGE_DIRS, PY_SUFFIXES, SKIP_DIRS, analyze_spelled
 from flake8_secret_key.source import decode
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from flake8_secret_key.options import Config
 
@@ -469,3 +470,68 @@ def _batch(stream: object) -> Iterator[tuple[str, bytes]]:
         size = int(fields[2])
         data = stream.read(size + 1)[:size]
         yield fields[0].decode("ascii"), data
+
+
+# ------------------------------------------------------------------ fix
+
+
+#: Where to read about taking a key out of a repository's history, and why it is not enough.
+REMOVING_SENSITIVE_DATA = (
+    "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/"
+    "removing-sensitive-data-from-a-repository"
+)
+
+
+def committed_old_keys(files: Sequence[tuple[str, Sequence[str | None]]]) -> list[str]:
+    """Of the files ``fix`` took keys out of (each with the old values, None when
+    unknown), those whose committed version (HEAD) still holds one: the key is in
+    the git history. One ``git cat-file --batch`` per folder; nothing outside git."""
+    by_folder: dict[str, list[tuple[str, Sequence[str | None]]]] = {}
+    for path, values in files:
+        folder = os.path.dirname(os.path.abspath(path))
+        by_folder.setdefault(folder, []).append((path, values))
+    found = []
+    for folder, group in by_folder.items():
+        names = [f"HEAD:./{os.path.basename(path)}" for path, _ in group]
+        contents = dict(_read_revisions(folder, names))
+        for (path, values), name in zip(group, names, strict=True):
+            data = contents.get(name)
+            if data is None:
+                continue
+            text = data.decode("utf-8", "replace")
+            if any(v is None or v in text for v in values):
+                found.append(path)
+    return found
+
+
+def _read_revisions(folder: str, names: list[str]) -> Iterator[tuple[str, bytes]]:
+    """``git cat-file --batch`` on ``rev:path`` names; a missing one is left out."""
+    done = run(folder, "cat-file", "--batch", stdin="".join(n + "\n" for n in names).encode())
+    if done is None or done.returncode != 0:
+        return
+    out, at = done.stdout, 0
+    for name in names:
+        end = out.find(b"\n", at)
+        if end == -1:
+            return
+        fields = out[at:end].split()
+        at = end + 1
+        if len(fields) != 3 or fields[1] != b"blob":
+            continue
+        size = int(fields[2])
+        yield name, out[at : at + size]
+        at += size + 1
+
+
+def fix_note(paths: Sequence[str]) -> list[str]:
+    """What ``fix`` says when the keys it removed are in the history."""
+    if not paths:
+        return []
+    shown = ", ".join(printable(p) for p in paths[:5]) + (", ..." if len(paths) > 5 else "")
+    return [
+        "",
+        f"The old keys are in the git history ({shown} committed them): treat them as "
+        "compromised and give the app a new one; taking the old one out of the history "
+        "does not unpublish it (clones, forks, caches keep it). See "
+        f"{REMOVING_SENSITIVE_DATA}",
+    ]

@@ -312,3 +312,27 @@ def test_report_history_in_every_format_without_the_secret(tmp_path: Path, fmt: 
     text = out.read_text(encoding="utf-8")
     assert "in-history" in text
     assert SECRET not in text and SECRET[:10] not in text
+
+
+def test_fix_says_a_removed_key_is_in_the_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = init(tmp_path / "r")
+    commit(repo, {"app.py": HARDCODED})
+    (repo / "cfg.py").write_text('SECRET_KEY = "never-committed-8f7a6b5c"\n')  # not committed
+    status, out, _ = _run(repo, ["fix", "."], capsys)
+    assert status == 1
+    note = [line for line in out.splitlines() if "git history" in line]
+    assert note == [
+        "The old keys are in the git history (./app.py committed them): treat them as "
+        "compromised and give the app a new one; taking the old one out of the history "
+        "does not unpublish it (clones, forks, caches keep it). See https://docs.github.com/"
+        "en/authentication/keeping-your-account-and-data-secure/"
+        "removing-sensitive-data-from-a-repository"
+    ]
+    assert SECRET not in out
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "app.py").write_text(HARDCODED)
+    status, out, _ = _run(plain, ["fix", "."], capsys)
+    assert status == 1 and "git history" not in out
