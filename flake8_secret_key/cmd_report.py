@@ -321,7 +321,9 @@ def with_history(row: Row, sub: Submission, config: Config, refs: str) -> Row:
     if row.verdict == "error":
         return row
     zipped = sub.member is not None or sub.path.lower().endswith(".zip")
-    if zipped or not os.path.lexists(os.path.join(sub.path, ".git")):
+    if sub.parts:  # files of a platform's export: the export's history is no student's
+        found = no_history("a platform's export holds no git history")
+    elif zipped or not os.path.lexists(os.path.join(sub.path, ".git")):
         found = no_history("a zip holds no git history" if zipped else "not a git repository")
     else:
         found = read_history(sub.path, config, refs == "all")

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -463,3 +464,21 @@ def test_identities_survive_the_worker_processes(
     assert len(rows) == 30
     assert {r["student_id"] for r in rows} == {str(2000 + n) for n in range(30)}
     assert all(r["verdict"] == "no-key" and r["feedback"] for r in rows)
+
+
+def test_history_is_each_classroom_repository_and_no_other_export(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    canvas = write_tree(tmp_path / "canvas", CANVAS)
+    os.mkdir(canvas / ".git")  # the teacher's own repository around the export
+    rows = report_json(capsysbinary, "--history", str(canvas))
+    assert {r["history"] for r in rows} == {"no history: a platform's export holds no git history"}
+    files = {rel: data for rel, data in CLASSROOM.items() if "/.git/" not in rel}
+    classroom = write_tree(tmp_path / "flask-lab-submissions", files)
+    for repo in classroom.iterdir():
+        git = ["git", "-C", str(repo), "-c", "user.name=s", "-c", "user.email=s@example.org"]
+        for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "lab"]):
+            subprocess.run([*git, *command], check=True, capture_output=True)
+    rows = report_json(capsysbinary, "--history", str(classroom))
+    assert len(rows) == 5 and all(r["username"] for r in rows)
+    assert {r["history"] for r in rows} >= {"1 still in HEAD", "no key in 1 commit"}
