@@ -16,7 +16,14 @@ import textwrap
 import pytest
 
 from flake8_secret_key import rules
-from flake8_secret_key.engine import Kind, Options, observe, observe_text, split_lines
+from flake8_secret_key.engine import (
+    Kind,
+    Options,
+    may_hold_setting,
+    observe,
+    observe_text,
+    split_lines,
+)
 from flake8_secret_key.fix import fix_text
 
 Row = tuple[str, list[tuple[int, int, str]]]
@@ -356,6 +363,7 @@ PYRAMID_PASS = [
     'from myapp.auth import AuthTktCookieHelper\nhelper = AuthTktCookieHelper("Zq8w4Lr-Kx92")',
     "from pyramid.session import SignedCookieSessionFactory\n"
     'factory = SignedCookieSessionFactory(secret, salt="Zq8w4Lr-Kx92")',
+    'import pyramid\n"""SignedCookieSessionFactory("Zq8w4Lr-Kx92")"""',
 ]
 
 # ------------------------------------------------------------------------------ Bottle
@@ -384,6 +392,7 @@ BOTTLE_PASS = [
     'from bottle import response\nresponse.set_cookie("account", "Zq8w4Lr-Kx92")',
     'resp.set_cookie("account", name, secret="Zq8w4Lr-Kx92")',
     'from bottle import request\nname = request.get_cookie("account", "Zq8w4Lr-Kx92")',
+    'import bottle\n# response.set_cookie("account", name, secret="Zq8w4Lr-Kx92")',
 ]
 
 # --------------------------------------------------------------------- aiohttp-session
@@ -418,6 +427,9 @@ AIOHTTP_PASS = [
     # a Fernet that encrypts something else is no session key
     'from cryptography.fernet import Fernet\nf = Fernet(b"Zq8w4Lr-Kx92-Zq8w4Lr-Kx92")',
     "from aiohttp_session import SimpleCookieStorage\nsetup(app, SimpleCookieStorage())",
+    'import aiohttp_session\n"""EncryptedCookieStorage(b"Zq8w4Lr-Kx92")"""',
+    "from aiohttp_session.cookie_storage import EncryptedCookieStorage\n"
+    "setup(app, EncryptedCookieStorage(get_fernet_key()))",
 ]
 
 # ------------------------------------------------------------------ Litestar and Sanic
@@ -449,6 +461,9 @@ LITESTAR_SANIC_PASS = [
     "import os\nfrom litestar.middleware.session.client_side import CookieBackendConfig\n"
     'config = CookieBackendConfig(secret=bytes.fromhex(os.environ["SESSION_SECRET"]))',
     'app.config.SECRET = "Zq8w4Lr-Kx92"',  # no sanic in the file
+    'import litestar\n"""CookieBackendConfig(secret=b"Zq8w4Lr-Kx92")"""',
+    "from litestar.middleware.session.client_side import CookieBackendConfig\n"
+    'config = CookieBackendConfig(secret=Path("key.bin").read_bytes())',
     'import sanic\nself.SECRET = "Zq8w4Lr-Kx92"',
     'import sanic\nkey = app.config.SECRET\nif app.config.SECRET == "x":\n    pass',
     "import os, sanic\napp.config.SECRET = os.environ['SANIC_SECRET']",
@@ -523,6 +538,14 @@ def test_lowercase_attributes_are_settings(src: str, expected: list[tuple[int, i
 
 
 # ------------------------------------------------------------------ messages and fix
+
+
+def test_the_prefilter_lets_through_only_what_spells_a_library() -> None:
+    assert may_hold_setting("import jwt\n")
+    assert may_hold_setting("from itsdangerous import Signer as S\n")
+    assert may_hold_setting('SIMPLE_JWT = {"SIGNING_KEY": k}\n')
+    assert not may_hold_setting("import requests\nrequests.get(url)\n")
+    assert observe_text("import requests\nx = (\n") == []  # not even parsed
 
 
 def test_messages_say_what_the_library_signs_and_show_the_fix() -> None:

@@ -231,19 +231,15 @@ MIDDLEWARE_CALLEES = frozenset({"starlette.middleware.Middleware"})
 MODULE_WORDS: tuple[str, ...] = tuple(sorted({c.split(".")[0] for c in CALLEES}))
 
 
-def is_library_module(dotted: str) -> bool:
-    """Whether an import of ``dotted`` binds a name of a library in the table."""
-    return dotted.split(".")[0] in MODULE_WORDS
-
-
 def find(call: ast.Call, qualified: Callable[[ast.AST], str | None]) -> Secret | None:
     """The row of ``call``'s callee (or, for middleware, of the class it is given)."""
     func = call.func
-    row = CALLEES.get(qualified(func) or "")
+    callee = qualified(func)
+    row = CALLEES.get(callee or "")
     if row is not None:
         return row
     method = func.attr if isinstance(func, ast.Attribute) else None
-    if call.args and (method in MIDDLEWARE_METHODS or qualified(func) in MIDDLEWARE_CALLEES):
+    if call.args and (method in MIDDLEWARE_METHODS or callee in MIDDLEWARE_CALLEES):
         row = CALLEES.get(qualified(call.args[0]) or "")
         if row is not None and row.middleware:
             return row
