@@ -204,16 +204,30 @@ class _Maker:
         return None
 
     def make(self, name: str, var: str, value: str, span: Span, target: str) -> Observation | None:
-        if not value.strip() or is_read(value):
+        """The observation of ``var = value`` (None: no key there). In the formats that
+        interpolate (dotenv, compose), ``${OTHER:-default}`` falls back to its default."""
+        default = _DEFAULT.fullmatch(value.strip()) if self.fmt in _INTERPOLATING else None
+        if default is not None and default[2]:
+            value, var, source = default[2], default[1], Source.FALLBACK
+        elif not value.strip() or is_read(value):
             return None
+        else:
+            source = Source.LITERAL
         if self.template and is_placeholder(value, self.options):
             return None
         published = self.options.known_keys.source_of(value)
-        source = Source.LITERAL if published is None else Source.PUBLISHED
+        if published is not None and source is Source.LITERAL:
+            source = Source.PUBLISHED
         return Observation(
             *span, name, Kind.CONFIG_ENTRY, target, source, self.fix, span, var, self.fmt,
             None, published,
         )  # fmt: skip
+
+
+#: ``${VARIABLE:-default}`` or ``${VARIABLE-default}``, as docker compose and
+#: python-dotenv (which Flask's ``load_dotenv`` runs with interpolation) read it.
+_DEFAULT = re.compile(r"\$\{(\w+):?-([^}$]*)\}")
+_INTERPOLATING = frozenset({"dotenv", "compose"})
 
 
 _NO_SPAN = Span(1, 0, 1, 0)

@@ -131,6 +131,13 @@ def _message(obs: Observation) -> str | None:
     via = f" (through {obs.via})" if obs.via else ""
     if obs.kind is Kind.CONFIG_ENTRY:
         what = _known(obs.published) if obs.published else "a hardcoded key"
+        if obs.source is Source.FALLBACK:
+            known = f" ({_known(obs.published)})" if obs.published else ""
+            what = f"falls back to a hardcoded key{known} when {obs.env_var} is unset"
+            return (
+                f"{obs.target} in a committed config file {what}: anyone who can read the "
+                f"repository can forge the sessions of an app run without it. Fix: {fix}"
+            )
         return (
             f"{obs.target} in a committed config file is {what}: anyone who can read the "
             f"repository can forge this app's sessions. Fix: {fix}"

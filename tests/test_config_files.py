@@ -64,6 +64,12 @@ MUST_FIRE: list[tuple[str, str, list[tuple[int, int, str]]]] = [
     ("config.json", f'{{\n  "SECRET_KEY": "{SECRET}"\n}}\n', [(2, 17, "literal")]),
     ("instance/config.toml", f'DEBUG = true\nSECRET_KEY = "{SECRET}"\n', [(2, 14, "literal")]),
     ("settings.ini.dist", "[settings]\nSECRET_KEY=8f3a9c1d2e8b7f6a5c4d\n", [(2, 12, "literal")]),
+    (".env", f"SECRET_KEY=${{PROD_KEY:-{SECRET}}}\n", [(1, 12, "fallback")]),
+    (
+        "docker-compose.yml",
+        "services:\n  web:\n    environment:\n      SECRET_KEY: ${SECRET_KEY-dev}\n",
+        [(4, 19, "fallback")],
+    ),
 ]
 
 #: (file name, content) that must not fire.
@@ -91,6 +97,13 @@ MUST_NOT_FIRE: list[tuple[str, str]] = [
         "services:\n  web:\n    environment:\n      SECRET_KEY: ${SECRET_KEY}\n",
     ),
     ("docker-compose.yml", "services:\n  web:\n    environment:\n      SECRET_KEY: $SECRET_KEY\n"),
+    (
+        "docker-compose.yml",
+        "services:\n  w:\n    environment:\n      SECRET_KEY: ${SECRET_KEY:-}\n",
+    ),
+    ("docker-compose.yml", "services:\n  w:\n    environment:\n      SECRET_KEY: ${A:-${B}}\n"),
+    ("app.yaml", f"env_variables:\n  SECRET_KEY: ${{X:-{SECRET}}}\n"),  # no interpolation
+    (".env.example", "SECRET_KEY=${SECRET_KEY:-change-me}\n"),
     ("docker-compose.yml", "services:\n  web:\n    environment:\n      SECRET_KEY:\n"),
     ("docker-compose.yml", "services:\n  web:\n    environment:\n      - SECRET_KEY\n"),
     ("docker-compose.yml", "services:\n  web:\n    environment:\n      - SECRET_KEY=\n"),
