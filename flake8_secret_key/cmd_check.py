@@ -299,6 +299,8 @@ def check(settings: Settings) -> tuple[list[Finding], list[FileError]]:
                 _collect(check_bytes(data, settings.stdin_name, settings), findings, errors)
         elif not os.path.exists(path):
             errors.append(FileError(path, "no such file or directory"))
+        elif scan.special_file(path):
+            errors.append(FileError(path, scan.SPECIAL_FILE))
         else:
             files.append(path)
     python, configs = find_files(files, settings.exclude)

@@ -27,6 +27,7 @@ from fnmatch import fnmatch
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from flake8_secret_key.engine import SourceError, split_lines
+from flake8_secret_key.escape import printable
 from flake8_secret_key.fix_write import refusal, write_atomic
 from flake8_secret_key.options import (
     Config,
@@ -34,7 +35,7 @@ from flake8_secret_key.options import (
     add_engine_arguments,
     config_from_args,
 )
-from flake8_secret_key.scan import PY_SUFFIXES, iter_python_files
+from flake8_secret_key.scan import PY_SUFFIXES, SPECIAL_FILE, iter_python_files, special_file
 from flake8_secret_key.source import Decoded, decode, encode
 
 if TYPE_CHECKING:
@@ -98,11 +99,13 @@ class _Printer:
         self.out = out
 
     def line(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        """One line; what it quotes from the code or the disk (a subscript key, a
+        file name) is shown with controls and bidi characters escaped."""
+        self.out.write(printable(text) + "\n")
 
     @staticmethod
     def error(path: str, message: str) -> None:
-        sys.stderr.write(f"{path}: error: {message}\n")
+        sys.stderr.write(printable(f"{path}: error: {message}") + "\n")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -134,7 +137,11 @@ def _run_paths(args: argparse.Namespace, config: Config, paths: Sequence[str]) -
         if not os.path.lexists(path):
             _Printer.error(path, "no such file or folder")
             status |= 2
-    files = list(iter_python_files([p for p in paths if os.path.lexists(p)], exclude))
+        elif special_file(path):
+            _Printer.error(path, SPECIAL_FILE)
+            status |= 2
+    wanted = [p for p in paths if os.path.lexists(p) and not special_file(p)]
+    files = list(iter_python_files(wanted, exclude))
     explicit = {p for p in paths if os.path.isfile(p)}
     outcomes = [_fix_file(p, config, explicit=p in explicit) for p in files if config.wants(p)]
     dry = bool(args.diff or args.check)

@@ -39,6 +39,7 @@ from flake8_secret_key.engine import (
     Span,
     env_name,
 )
+from flake8_secret_key.engine.observe import count_over
 from flake8_secret_key.fix_imports import OsNames, add_import_os, bound_otherwise
 from flake8_secret_key.fix_verify import Edit, check_only_edits, check_round_trip, too_deep
 from flake8_secret_key.known_keys import is_guessable
@@ -136,6 +137,11 @@ def fix_text(text: str, config: Config | None = None, filename: str = "<unknown>
     )
     if not observations:
         return FixResult(text, [], [], [])
+    if count_over(text, FIX_MAX_TOKENS):
+        raise SourceError(
+            f"too big for fix to rewrite: more than {FIX_MAX_TOKENS:,} words and symbols "
+            "(LibCST's memory budget of a file); fix its keys by hand"
+        )
     # LibCST drops the last \r of a file whose lines all end in \r alone; with
     # no \n in the text, \r -> \n and back is exact and moves no position.
     lone_cr = "\r" in text and "\n" not in text
@@ -151,6 +157,14 @@ def fix_text(text: str, config: Config | None = None, filename: str = "<unknown>
     except RecursionError:  # metadata, transform or printing: the stack is unwound here
         raise too_deep(text) from None
     return result._replace(text=result.text.replace("\n", "\r")) if lone_cr else result
+
+
+#: The most words and symbols (as ``engine``'s ``count_over`` counts them) that fix
+#: hands LibCST, whose tree costs up to ~8.5 KB each: a file of 64,000 one-name
+#: statements took 549 MB and 26 s, 40,000 took 356 MB. At this cap a worst-shaped
+#: file stays within the 512 MB budget of a file that ``check`` keeps
+#: (``engine.model.MAX_TOKENS``); everyday code at the cap is about 190 KB.
+FIX_MAX_TOKENS = 48 * 1024
 
 
 def _observations(text: str, config: Config, filename: str) -> list[Observation]:

@@ -14,6 +14,7 @@ are called (a folder holding ``pyvenv.cfg``, or any ``site-packages`` /
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
@@ -175,6 +176,21 @@ def count_python(path: str) -> int:
         except OSError:
             continue
     return count
+
+
+def special_file(path: str) -> bool:
+    """Whether ``path``, named on the command line, is something other than a folder
+    or a regular file (a FIFO, socket or device, or a link to one): never opened, since
+    reading a FIFO blocks until someone writes to it. ``stat`` itself never blocks."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # missing or dangling: reading it reports why
+    return not (stat.S_ISDIR(mode) or stat.S_ISREG(mode))
+
+
+#: The one-line error for a ``special_file``.
+SPECIAL_FILE = "not a regular file or folder (a FIFO, socket or device): not opened"
 
 
 def iter_python_files(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[str]:

@@ -277,3 +277,60 @@ def test_lines_ending_in_cr_alone_are_kept(end: str) -> None:
     )
     with pytest.raises(SourceError, match="change line 3 "):
         fix_text("x = 1\r\r\x0c" + KEY.replace("\n", "\r"))
+
+
+# --------------------------------------------------------------------------- 1. output
+
+#: Subscript keys chosen by whoever wrote the code: an escape sequence, a forged line,
+#: a right-to-left override. fix quotes the target in each "fixed" line.
+HOSTILE_TARGETS = [
+    pytest.param('cfg["\\x1b[31mRED\\x1b]0;pwned\\x07"].secret_key', "\x1b", id="ansi"),
+    pytest.param('cfg["x\\r\\nfake.py:1:1: SKY100 forged"].secret_key', "\r", id="cr-lf"),
+    pytest.param('cfg["y\\u202egnp"].secret_key', "\u202e", id="bidi"),
+]
+
+
+@pytest.mark.parametrize(("target", "raw"), HOSTILE_TARGETS)
+@pytest.mark.parametrize("dry", [False, True])
+def test_fix_output_shows_no_raw_control_or_bidi_character(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str, raw: str, dry: bool
+) -> None:
+    source = f'import os\ncfg = {{}}\n{target} = "Xk9fQ2mZp7LwQ1vB"\n'
+    app = write(tmp_path / "app.py", source.encode())
+    status = fix_cli(app, *(["--check"] if dry else []))
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert ("would fix" if dry else "fixed") in out
+    assert raw not in out + err
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    assert not any(line.startswith("fake.py") for line in out.splitlines())
+
+
+# --------------------------------------------------------------------------- 6. memory
+
+
+@pytest.mark.parametrize("filler", ["a\n", "x = [1, 2, 3]\n", "# a comment with words\n"])
+def test_a_file_over_fixs_budget_is_left_untouched_and_the_others_fixed(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    filler: str,
+) -> None:
+    # LibCST's tree costs up to ~8.5 KB a token: fix hands it at most FIX_MAX_TOKENS
+    # (a small budget here, to keep the test fast; the real one is measured in fix.py).
+    monkeypatch.setattr(fix, "FIX_MAX_TOKENS", 500)
+    big = write(tmp_path / "big.py", APP + filler.encode() * 600)
+    small = write(tmp_path / "small.py", APP)
+    before = big.read_bytes()
+    assert fix_cli(big, small) == 3  # a change made, and an error
+    out, err = capsys.readouterr()
+    assert big.read_bytes() == before
+    assert small.read_bytes() == APP_FIXED
+    assert err.count("\n") == 1 and "too big for fix to rewrite: more than 500" in err
+    assert "fix its keys by hand" in err and "small.py" in out
+
+
+def test_fixs_budget_is_below_checks() -> None:
+    from flake8_secret_key.engine.model import MAX_TOKENS
+
+    assert 0 < fix.FIX_MAX_TOKENS < MAX_TOKENS

@@ -584,3 +584,34 @@ def test_the_boms_are_written_back_as_read(boms: int) -> None:
     decoded = source.decode(data)
     assert source.encode(decoded, decoded.text) == data
     assert decoded.text.startswith(BOM) is (boms == 3)
+
+
+# ------------------------------------------------- special files named on the command line
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("command", ["check", "fix"])
+@pytest.mark.parametrize("through_link", [False, True])
+def test_a_fifo_named_on_the_command_line_is_an_error_never_opened(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, through_link: bool
+) -> None:
+    fifo = tmp_path / "evil.py"
+    os.mkfifo(fifo)
+    named = fifo
+    if through_link:
+        named = tmp_path / "link.py"
+        named.symlink_to(fifo)
+    app = tmp_path / "app.py"
+    app.write_text('import os\napp.secret_key = "Xk9fQ2mZp7LwQ1vB"\n')
+    # Opening the FIFO would block this test forever: an alarm turns that into a failure.
+    previous = signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the FIFO was opened"))
+    signal.alarm(10)
+    try:
+        status = main([command, str(named), str(app)])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    out, err = capsys.readouterr()
+    assert status & 2
+    assert f"{named}: " in err and "not a regular file or folder" in err
+    assert "app.py" in out  # the other file is still checked (or fixed)
