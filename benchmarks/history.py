@@ -22,6 +22,12 @@ Both commands run in the clone, side by side in alternating order, as
 ``timing.interleave`` does; medians over rounds and the median of the per-round
 ratios are printed, then PASS or FAIL. ``check --history`` exits 1 (it finds the
 keys of Flask's old examples); the distinct keys it reports are printed once.
+
+Then, for information (no goal): ``report --history`` vs ``report`` on a cohort of
+200 git submissions (``--cohort``; 0 skips it): ``benchmarks/corpus.py``'s cohort,
+each folder made a repository of two commits (its files, then one more line); every
+fourth one also commits ``old_settings.py`` with a key and deletes it in the second
+commit (the verdict in-history). Built once beside the cohort.
 """
 
 from __future__ import annotations
@@ -99,6 +105,63 @@ def describe_repository(repo: Path) -> None:
         print(f"  {path} {rest.split(';')[0]}")
 
 
+def git_cohort(count: int, mirror: Path, cache: Path) -> Path:
+    """``corpus.py``'s cohort of ``count``, each folder a git repository (see above)."""
+    import shutil
+
+    from corpus import build_in_child
+
+    corpus = build_in_child(count, mirror=mirror, cache=cache)
+    target = cache / f"history-{corpus.path.parent.name}"
+    if (target / "done").exists():
+        return target / "cohort"
+    shutil.rmtree(target, ignore_errors=True)
+    print(f"making {count} git submissions in {target} ...", flush=True)
+    shutil.copytree(corpus.path, target / "cohort", symlinks=True)
+    env = ["-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    for i, sub in enumerate(sorted((target / "cohort").iterdir())):
+        if not sub.is_dir():
+            continue  # a zip: no history
+
+        def git(*args: str, sub: Path = sub) -> None:
+            subprocess.run(["git", *env, *args], cwd=sub, check=True, capture_output=True)
+
+        git("init", "-q")
+        old = sub / "old_settings.py"
+        if i % 4 == 0:
+            old.write_text(f'SECRET_KEY = "removed-key-{i:04d}-8f3a9c1d2e"\n')
+        git("add", ".")
+        git("commit", "-q", "-m", "submission")
+        if old.exists():
+            old.unlink()
+        with (sub / "REVIEWED.txt").open("a") as handle:
+            handle.write("reviewed\n")
+        git("add", "-A", ".")
+        git("commit", "-q", "-m", "review")
+    (target / "done").write_text("")
+    return target / "cohort"
+
+
+def cohort_rows(cohort: Path, rounds: int) -> None:
+    """``report --history`` vs ``report`` on the git cohort, printed (no goal)."""
+    cmds = {
+        "report --history": Command([TOOL, "report", "--history", str(cohort)], timeout=900),
+        "report": Command([TOOL, "report", str(cohort)], timeout=900),
+    }
+    warm_up(cmds)
+    runs, failed = interleave(cmds, rounds, progress=False)
+    if failed or not all(runs.values()):
+        print(f"  report rows not measured: {failed}")
+        return
+    with_history, without = (median(walls(runs[name])) for name in cmds)
+    per_round = paired(runs["report --history"], runs["report"], lambda r: r.wall, "ratio")
+    print(
+        f"report --history on {len(list(cohort.iterdir()))} git submissions: "
+        f"{seconds(with_history)} vs report {seconds(without)}: "
+        f"{with_history / without:.2f}x (median of per-round ratios {per_round:.2f}x)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 rounds")
@@ -106,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repo", help="a repository (path or URL) instead of pallets/flask")
     parser.add_argument("--mirror", type=Path, default=DEFAULT_MIRROR)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--cohort", type=int, default=200, help="git submissions (0: none)")
     args = parser.parse_args(argv)
     rounds = args.rounds or (2 if args.quick else 7)
 
@@ -143,6 +207,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         why = failed.get(CHECK) or failed.get(GIT_LOG, "no run")
         result = verdict(f"{CHECK} vs {GIT_LOG}", f"<= {GOAL:.1f}x", why, None)
+    if args.cohort:
+        print()
+        cohort_rows(git_cohort(args.cohort, args.mirror, args.cache), rounds)
     return print_verdicts([result], quick=args.quick)
 
 
