@@ -69,7 +69,9 @@ def _pattern(text: str) -> str | None:
 
 
 def _short(text: str) -> str | None:
-    if alphabet(text) ** len(text) >= SEARCH_SPACE:
+    # Past 64 characters no alphabet (10 at least) is short of the search space, and
+    # the power of a long key would take seconds to compute (95 ** 2,000,000).
+    if len(text) > 64 or alphabet(text) ** len(text) >= SEARCH_SPACE:
         return None
     what = "digits" if text.isascii() and text.isdigit() else "characters"
     return f"only {len(text)} {what}, few enough to try every key of that length"

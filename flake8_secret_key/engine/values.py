@@ -107,7 +107,9 @@ class ValueClassifier:
         text = literal_text(node)
         if text is None:
             return Value(Source.UNKNOWN, node)
-        return Value(Source.LITERAL if text else Source.UNKNOWN, node, capped(text))
+        # Not capped: a literal's text is in the tree already, and a long one may be
+        # published (the attacker's wordlist holds pages of docs and PGP blocks).
+        return Value(Source.LITERAL if text else Source.UNKNOWN, node, text)
 
     def _name(self, node: ast.Name, depth: int) -> Value:
         if node.id in PREDICTABLE_NAMES:
