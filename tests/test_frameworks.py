@@ -24,6 +24,7 @@ from flake8_secret_key.engine import (
     observe_text,
     split_lines,
 )
+from flake8_secret_key.engine.libraries import CALLEES, TRIGGER_WORDS
 from flake8_secret_key.fix import fix_text
 
 Row = tuple[str, list[tuple[int, int, str]]]
@@ -633,3 +634,11 @@ def test_fix_leaves_keys_that_must_be_bytes_or_fernet_keys(src: str) -> None:
     assert result.text == src
     (left,) = result.left
     assert "by hand" in left.reason
+
+
+def test_every_callee_spells_a_trigger_word_in_one_part() -> None:
+    """The prefilter is exact for library calls: each part of a callee's qualified
+    name is spelled by its import or by the call, so a word inside one part is in
+    every file that calls it, however it was imported."""
+    for callee in CALLEES:
+        assert any(w in part for part in callee.split(".") for w in TRIGGER_WORDS), callee

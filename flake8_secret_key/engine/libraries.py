@@ -203,9 +203,6 @@ SETTINGS: dict[str, Setting] = {
     "SIGNING_KEY": Setting("simplejwt", "", "SIMPLE_JWT", "JWT_SIGNING_KEY", "tokens"),
 }
 
-#: What the statement of a library setting spells.
-SETTING_WORDS = ("cookie_secret", "config.SECRET", '"SECRET"', "'SECRET'", "SIGNING_KEY")
-
 
 def setting(name: str, holder: ast.expr | None) -> Setting | None:
     """The library setting ``name`` is when ``holder`` holds it (None: a keyword or
@@ -225,9 +222,30 @@ CALLEES: dict[str, Secret] = {callee: row for row in SECRETS for callee in row.c
 MIDDLEWARE_METHODS = frozenset({"add_middleware"})
 MIDDLEWARE_CALLEES = frozenset({"starlette.middleware.Middleware"})
 
-#: What a file must spell for a library's secret to be found in it: the import of
-#: the library does. A file that spells one is visited whole (its calls may use any
-#: alias the import binds).
+#: What a file must spell for a row here to apply (the text prefilter): a word inside
+#: one part of each callee's qualified name (the import or the call spells every
+#: part), and the names of the library settings. Each word costs a scan of every
+#: file, long words the least.
+TRIGGER_WORDS = (
+    "jwt",  # PyJWT, authlib.jose.jwt
+    "jose",  # python-jose, authlib.jose
+    "itsdangerous",
+    "SessionMiddleware",
+    "SignedCookieSessionFactory",
+    "AuthTktAuthenticationPolicy",  # two long words scan faster than "AuthTkt"
+    "AuthTktCookieHelper",
+    "bottle",
+    "EncryptedCookieStorage",
+    "CookieBackendConfig",
+    "cookie_secret",
+    "config.SECRET",  # Sanic: app.config.SECRET, app.config["SECRET"]
+    '"SECRET"',
+    "'SECRET'",
+    "SIGNING_KEY",
+)
+
+#: The modules of the callees. A file that spells one is visited whole: its calls may
+#: use any alias the import binds.
 MODULE_WORDS: tuple[str, ...] = tuple(sorted({c.split(".")[0] for c in CALLEES}))
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import NamedTuple
 
-from flake8_secret_key.engine.libraries import MODULE_WORDS, SETTING_WORDS
+from flake8_secret_key.engine.libraries import MODULE_WORDS, TRIGGER_WORDS
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
 
 DEFAULT_NAMES: tuple[str, ...] = (
@@ -129,12 +129,12 @@ def env_name(setting: str) -> str:
 
 @lru_cache(maxsize=8)
 def trigger_words(names: frozenset[str]) -> tuple[str, ...]:
-    """What a setting must spell: a configured name, ``from_prefixed_env``, a
-    library's own setting name, or the module a signing library is imported from
-    (``jwt``, ``itsdangerous``...). Words that hold another one (``JWT_SECRET_KEY``
-    holds ``SECRET_KEY``) are left out: a text spells a trigger word exactly when it
-    spells one of these."""
-    words = {*names, "from_prefixed_env", *SETTING_WORDS, *MODULE_WORDS}
+    """What a setting must spell: a configured name, ``from_prefixed_env``, or a
+    signing library's word (``libraries.TRIGGER_WORDS``: ``jwt``, ``itsdangerous``,
+    ``cookie_secret``...). Words that hold another one (``JWT_SECRET_KEY`` holds
+    ``SECRET_KEY``) are left out: a text spells a trigger word exactly when it spells one
+    of these."""
+    words = {*names, "from_prefixed_env", *TRIGGER_WORDS}
     return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
 
 
