@@ -309,7 +309,7 @@ def check(settings: Settings) -> tuple[list[Finding], list[FileError]]:
     for path in configs:
         _collect(check_config(path, settings), findings, errors)
     if settings.history:
-        findings.extend(history_findings([p for p in files if os.path.isdir(p)], settings))
+        findings.extend(history_findings(files, settings))
     findings.sort(key=sort_key)
     errors.sort()
     return findings, errors
@@ -360,9 +360,10 @@ def check_config(path: str, settings: Settings) -> Checked:
     return Checked(path, kept, error)
 
 
-def history_findings(folders: Sequence[str], settings: Settings) -> list[Finding]:
-    """SKY120 for each distinct key in the history of each folder; a folder without
-    history (not a git work tree) or a shallow clone says so on stderr, in one line."""
+def history_findings(paths: Sequence[str], settings: Settings) -> list[Finding]:
+    """SKY120 for each distinct key in the history of each path (a folder, or a file
+    given by name); a path without history (not in a git work tree) or a shallow
+    clone says so on stderr, in one line."""
     import time
 
     from flake8_secret_key.history import read_history
@@ -370,10 +371,11 @@ def history_findings(folders: Sequence[str], settings: Settings) -> list[Finding
     found: list[Finding] = []
     if "SKY120" not in settings.codes:
         return found
-    for folder in folders or ["."]:
-        history = read_history(folder, settings.config, settings.all_refs)
+    for given in paths:
+        folder, only = (given, ".") if os.path.isdir(given) else os.path.split(given)
+        history = read_history(folder or ".", settings.config, settings.all_refs, only)
         if history.note is not None:
-            _stderr(printable(f"{folder}: {history.note}"))
+            _stderr(printable(f"{given}: {history.note}"))
         for key in history.keys:
             obs = key.observation
             date = time.strftime("%Y-%m-%d", time.gmtime(key.commit.time))

@@ -100,18 +100,18 @@ def no_history(why: str) -> History:
     return History([], 0, f"no history: {why}")
 
 
-def read_history(folder: str, config: Config, all_refs: bool = False) -> History:
-    """Every distinct key in the history of the repository ``folder`` is in (limited
-    to the files under ``folder``); never raises."""
+def read_history(folder: str, config: Config, all_refs: bool = False, only: str = ".") -> History:
+    """Every distinct key in the history of the repository ``folder`` is in, limited
+    to the files under ``folder`` (or to the path ``only`` there); never raises."""
     try:
-        return _read_history(folder, config, all_refs)
+        return _read_history(folder, config, all_refs, only)
     except OSError as exc:
         return no_history(f"git failed: {exc.strerror or exc}")
     except (RecursionError, MemoryError):
         return no_history("too big to read in memory")
 
 
-def _read_history(folder: str, config: Config, all_refs: bool) -> History:
+def _read_history(folder: str, config: Config, all_refs: bool, only: str) -> History:
     probe = run(folder, "rev-parse", "--is-shallow-repository", "--is-inside-work-tree")
     if probe is None:
         return no_history("git is not installed")
@@ -123,7 +123,7 @@ def _read_history(folder: str, config: Config, all_refs: bool) -> History:
         folder,
         "log", *refs, "--raw", "-z", "--no-abbrev", "--no-renames", "-c", "--reverse",
         "--topo-order", "--no-ext-diff", "--no-textconv", "--relative",
-        "--format=%x01%H %ct", "--", ".",
+        "--format=%x01%H %ct", "--", only,
     )  # fmt: skip
     if log is None or log.returncode != 0:
         return no_history("no commits yet")

@@ -256,6 +256,19 @@ def test_check_history_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert _run(repo, ["check", "--history", "--extend-ignore", "SKY120"], capsys)[0] == 0
 
 
+def test_check_history_of_a_file_given_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = init(tmp_path / "r")
+    commit(repo, {"app.py": HARDCODED, "sub/other.py": f'SECRET_KEY = "{SECRET}-2"\n'})
+    commit(repo, {"app.py": FROM_ENV})
+    _, out, _ = _run(repo, ["check", "--history", "app.py"], capsys)
+    assert [line.split(" ")[0] for line in out.splitlines()] == ["app.py:1:18:"]
+    _, out, _ = _run(repo, ["check", "--history", "sub/other.py"], capsys)
+    assert [line.split(" ")[1] for line in out.splitlines()] == ["SKY100", "SKY120"]
+    assert out.splitlines()[1].startswith("sub/other.py:1:14: SKY120 ")
+
+
 def test_check_history_outside_git_is_a_note(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
