@@ -14,7 +14,9 @@ spell none holds no setting: when the lines are given, such a statement is visit
 *light*, for what it binds only (names and their values, imports, functions,
 classes, loop targets), without its expressions. The names inside such a value get
 their scope only if the classifier follows it (``pending``). In a real module most
-statements are light, so the walk costs a fraction of the parse.
+statements are light, so the walk costs a fraction of the parse. A module that spells
+a signing library's name is visited whole: its calls may use any alias an import
+binds (``libraries.py``; the observer resolves them after the walk).
 
 Children are visited from a work list, not by recursion (``generic_visit`` queues
 them), so a tree of any depth is walked; a visitor that must do something after a
@@ -344,7 +346,8 @@ class SettingsVisitor(ast.NodeVisitor):
                 self._site(name, Kind.DICT_ENTRY, target, value, fix, row=row)
 
     def _defaults(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
-        """``def create_app(secret_key="dev")``: a default is a value too."""
+        """``def create_app(SECRET_KEY="dev")``: a default is a value too (a lowercase
+        parameter is no setting: ``def encrypt(data, secret_key="k")``)."""
         args = node.args
         positional = [*args.posonlyargs, *args.args]
         pairs = list(
