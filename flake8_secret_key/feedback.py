@@ -45,6 +45,8 @@ DEFAULT_FEEDBACK: dict[str, str] = {
     "in-history": "Your secret key is no longer in your code, but it is still in your git "
     "history, where anyone with a copy of the repository can read it. Fix: generate a new "
     f"key and keep it only in the environment. {_SEE}",
+    "empty-key": "Your app's secret key is empty, so Flask refuses to sign session cookies "
+    f"(session and flash fail). {_FIX} {_SEE}",
     "generated": "Your app makes a new secret key each time it starts, so every restart "
     "logs everyone out and each worker process signs differently. Fix: generate one key "
     f'once and read it from the environment, app.secret_key = os.environ["SECRET_KEY"]. {_SEE}',

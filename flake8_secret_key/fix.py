@@ -50,7 +50,7 @@ from flake8_secret_key.options import Config
 _KEEP_READER = frozenset({"decouple", "environs", "django-environ", "starlette", "custom"})
 
 #: Codes ``fix`` rewrites; SKY900 (generated keys) is left to the user.
-FIXABLE = frozenset({"SKY100", "SKY101", "SKY102"})
+FIXABLE = frozenset({"SKY100", "SKY101", "SKY102", "SKY103"})
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WRAPPERS = frozenset({"str", "bytes", "bytearray"})
@@ -388,6 +388,8 @@ class _Fixer:
         if obs.published is not None:  # SKY101, or a fallback that is: compromised
             what = "guessable" if is_guessable(obs.published) else "published"
             return EnvVar(plan.var, None, f"the old key is {what}: it is never kept")
+        if obs.source is Source.EMPTY:
+            return EnvVar(plan.var, None, "the old key is empty: there is nothing to keep")
         node = plan.node
         if obs.source is Source.FALLBACK:
             inner = self.index.by_span.get(Span(obs.line, obs.col, obs.end_line, obs.end_col))

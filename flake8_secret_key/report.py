@@ -7,6 +7,8 @@ The verdicts, worst first:
 ``fallback``       read from the environment with a hardcoded fallback (SKY102)
 ``in-history``     a key removed from the code is still in the git history (SKY120,
                    ``--history``): anyone with a clone has it, so it must be rotated
+``empty-key``      set to an empty key (SKY103): Flask refuses to sign sessions, so the
+                   app's sessions fail (broken, not leaked)
 ``generated``      generated at start-up (SKY900)
 ``unknown``        read from somewhere the engine cannot follow (a file, another module)
 ``environment``    set, and only from the environment: the right way
@@ -42,6 +44,7 @@ VERDICTS: tuple[str, ...] = (
     "hardcoded",
     "fallback",
     "in-history",
+    "empty-key",
     "generated",
     "unknown",
     "environment",
@@ -54,6 +57,7 @@ VERDICT_FOR_SOURCE: dict[Source, str] = {
     Source.LITERAL: "hardcoded",
     Source.FALLBACK: "fallback",
     Source.GENERATED: "generated",
+    Source.EMPTY: "empty-key",
     Source.UNKNOWN: "unknown",
     Source.ENVIRONMENT: "environment",
 }

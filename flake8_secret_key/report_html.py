@@ -30,6 +30,7 @@ _COLORS = {
     "hardcoded": "#d9480f",
     "fallback": "#e8a317",
     "in-history": "#c2255c",
+    "empty-key": "#a0522d",
     "generated": "#8f6cc4",
     "unknown": "#6b7a8f",
     "environment": "#2b8a3e",

@@ -58,6 +58,16 @@ SKY102 = Rule(
     "silently runs with the hardcoded fallback, which is published with the source. "
     "Require the variable instead, so a missing key fails loudly at start-up.",
 )
+SKY103 = Rule(
+    "SKY103",
+    "empty-secret-key",
+    True,
+    "The secret key is set to an empty value.",
+    "An empty key is no key: Flask refuses to sign sessions with it (session and flash "
+    "fail with 'The session is unavailable because no secret key was set') and Django "
+    "refuses to start. Read the key from the environment and set it to a fresh value "
+    "(python -c 'import secrets; print(secrets.token_hex())').",
+)
 SKY900 = Rule(
     "SKY900",
     "generated-secret-key",
@@ -92,7 +102,9 @@ SKY120 = Rule(
     "check --history and report --history.",
 )
 
-RULES: dict[str, Rule] = {r.code: r for r in (SKY100, SKY101, SKY102, SKY110, SKY120, SKY900)}
+RULES: dict[str, Rule] = {
+    r.code: r for r in (SKY100, SKY101, SKY102, SKY103, SKY110, SKY120, SKY900)
+}
 
 #: The code each kind of source maps to; kinds not listed (environment, unknown)
 #: are observations, never findings.
@@ -101,6 +113,7 @@ CODE_FOR_SOURCE: dict[Source, str] = {
     Source.PUBLISHED: "SKY101",
     Source.FALLBACK: "SKY102",
     Source.GENERATED: "SKY900",
+    Source.EMPTY: "SKY103",
 }
 
 #: Codes that flake8 leaves off unless the user selects them.
@@ -161,6 +174,14 @@ def _message(obs: Observation) -> str | None:
             f"{obs.target} falls back to a hardcoded value{published}{via} when {var} "
             f"is unset, so a forgotten setting silently runs with a key written in the source. "
             f"Require it: {fix}"
+        )
+    if obs.source is Source.EMPTY:
+        harm = f"no {obs.signs} can be signed safely with it"
+        if obs.name in {"SECRET_KEY", "secret_key"}:
+            harm = "Flask refuses to sign sessions with it, so session and flash fail"
+        return (
+            f"{obs.target} is set to an empty key{via}: {harm}. Read it from the "
+            f"environment: {fix}"
         )
     if obs.source is Source.GENERATED:
         return (

@@ -59,6 +59,7 @@ COHORT: dict[str, bytes] = {
     ),
     "generated/app.py": src("import os\n" + FLASK + "app.secret_key = os.urandom(24)\n"),
     "unknown/app.py": src(FLASK + 'app.secret_key = open("key.txt").read()\n'),
+    "emptykey/app.py": src(FLASK + "app.secret_key = ''\n"),
     "environment/app.py": src(
         "import os\n" + FLASK + 'app.secret_key = os.environ["SECRET_KEY"]\n'
     ),
@@ -88,6 +89,7 @@ EXPECTED = {
     "<script>alert(1)<": "hardcoded",
     "corrupt.zip": "error",
     "empty": "error",
+    "emptykey": "empty-key",
     "environment": "environment",
     "evil": "hardcoded",
     "fallback": "fallback",

@@ -39,6 +39,7 @@ class Source(Enum):
     FALLBACK = "fallback"  # read from the environment, hardcoded when unset
     GENERATED = "generated"  # generated at start-up (os.urandom, secrets, uuid4)
     ENVIRONMENT = "environment"  # read from the environment, no fallback: right
+    EMPTY = "empty"  # "" or b"": Flask refuses to sign sessions with it
     UNKNOWN = "unknown"  # anything else: files, other modules, calls, None
 
 

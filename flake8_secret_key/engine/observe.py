@@ -192,8 +192,8 @@ class _Observer:
             return
         value, by_keyword = found
         val = values.classify(value)
-        if val.source is Source.UNKNOWN:  # app.config["SECRET_KEY"]: the setting's
-            return
+        if val.source in (Source.UNKNOWN, Source.EMPTY):  # app.config["SECRET_KEY"]: the
+            return  # setting's; an empty secret is a library's own error
         if libraries.public_key(val.text) or not libraries.hmac_algorithms(
             call, row, lambda node: values.classify(node).text
         ):
@@ -261,7 +261,9 @@ class _Observer:
                 fallback=val.node,
                 node=site.at,
             )
-        elif val.source is Source.UNKNOWN and (is_none(site.value) or is_ellipsis(site.value)):
+        elif val.source is Source.EMPTY or (
+            val.source is Source.UNKNOWN and (is_none(site.value) or is_ellipsis(site.value))
+        ):  # no default, or "": the variable's, as os.environ.get(NAME, "") is
             val = Value(Source.ENVIRONMENT, site.at, env_var=var, reader="pydantic")
         fix = f"{site.name}: str  (no default: pydantic then requires {var})"
         self._emit(site.at, site.name, site.kind, site.target, val, fix)

@@ -109,7 +109,7 @@ class ValueClassifier:
             return Value(Source.UNKNOWN, node)
         # Not capped: a literal's text is in the tree already, and a long one may be
         # published (the attacker's wordlist holds pages of docs and PGP blocks).
-        return Value(Source.LITERAL if text else Source.UNKNOWN, node, text)
+        return Value(Source.LITERAL if text else Source.EMPTY, node, text)
 
     def _name(self, node: ast.Name, depth: int) -> Value:
         if node.id in PREDICTABLE_NAMES:
@@ -198,6 +198,8 @@ class ValueClassifier:
         result: object = _operand_text(values[0])
         for op, v in zip(ops, values[1:], strict=True):
             result = apply(op, result, _operand_text(v))
+        if result in ("", b""):
+            return Value(Source.EMPTY, node, text=capped(result))  # "" * 32
         return Value(Source.LITERAL, node, text=capped(result))
 
     def _operand(self, node: ast.expr, depth: int) -> Value | None:
@@ -208,7 +210,8 @@ class ValueClassifier:
             return (
                 Value(Source.LITERAL, node) if all(p.source in HARDCODED for p in parts) else None
             )
-        return self.classify(node, depth + 1)
+        value = self.classify(node, depth + 1)
+        return value._replace(source=Source.LITERAL) if value.source is Source.EMPTY else value
 
     # -- calls ------------------------------------------------------------------------
 
@@ -242,6 +245,8 @@ class ValueClassifier:
                 return Value(Source.LITERAL, node, text=convert(first.text, callee, args))
             if callee in DECODERS or callee in ENCODERS or (head == "hashlib" and last in HASHES):
                 return Value(Source.LITERAL, node)
+        if first.source is Source.EMPTY and (callee in WRAPPERS or callee in ENCODERS):
+            return first._replace(node=node)  # str(""), bytes("", "utf-8")
         if first.source in (Source.ENVIRONMENT, Source.FALLBACK) and callee in WRAPPERS:
             return first._replace(node=node)  # str(os.environ["SECRET_KEY"])
         if callee == "hashlib.new" and len(args) >= 2:
@@ -269,6 +274,8 @@ class ValueClassifier:
             "digest",
         }:
             return receiver._replace(node=node)
+        if receiver.source is Source.EMPTY and last in {"encode", "decode", "strip"}:
+            return receiver._replace(node=node)  # "".encode()
         if receiver.source in HARDCODED:
             if last in {"encode", "decode"} and all(literal_text(a) is not None for a in args):
                 return Value(Source.LITERAL, node, text=convert(receiver.text, last, args))
@@ -336,6 +343,8 @@ class ValueClassifier:
             return Value(Source.FALLBACK, node, inner.text, env_var, reader, fallback)
         if inner.source in (Source.FALLBACK, Source.GENERATED, Source.ENVIRONMENT):
             return inner._replace(node=node, env_var=env_var, reader=reader)
+        if inner.source is Source.EMPTY:  # a name bound to "": as a default of ""
+            return Value(Source.ENVIRONMENT, node, env_var=env_var, reader=reader)
         return Value(Source.UNKNOWN, node, env_var=env_var, reader=reader)
 
     def is_environ(self, node: ast.AST) -> bool:
@@ -387,7 +396,13 @@ class ValueClassifier:
 
 
 def combine(node: ast.AST, values: Sequence[Value]) -> Value:
-    """One value for ``a or b``, ``a if c else b``, or a name bound in two branches."""
+    """One value for ``a or b``, ``a if c else b``, or a name bound in two branches.
+    An empty key counts only when every value is empty: ``env or ""`` is the
+    environment's (unset, the key is empty and sessions fail, as a missing key does)."""
+    filled = [v for v in values if v.source is not Source.EMPTY]
+    if not filled:
+        return values[0]._replace(node=node, via=None)
+    values = filled
     sources = {v.source for v in values}
     hard = next((v for v in values if v.source in HARDCODED), None)
     env = next((v for v in values if v.source in (Source.ENVIRONMENT, Source.FALLBACK)), None)

@@ -1,0 +1,153 @@
+"""Verdicts that explain themselves (issue 17, item 3), table-driven through the engine.
+
+* an empty key is its own observation (SKY103, the ``empty-key`` verdict), never unknown;
+* a member of an ``Enum`` (or another class that holds no settings) is no setting;
+* a key drawn from ``random``, the clock, ``uuid1`` or a small range is guessable
+  (SKY101), with its estimated bits; one from ``secrets``/``os.urandom`` is not;
+* an ``unknown`` observation says what the scanner could not follow, by name.
+
+Columns are 1-based, as flake8 prints them.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from flake8_secret_key import cmd_report, rules
+from flake8_secret_key.engine import Options, Source, observe, split_lines
+from flake8_secret_key.feedback import DEFAULT_FEEDBACK
+from flake8_secret_key.options import make_config
+from flake8_secret_key.report import RANK, VERDICTS, Row
+from flake8_secret_key.submissions import list_submissions
+
+
+def findings(src: str) -> list[tuple[int, int, str]]:
+    text = textwrap.dedent(src)
+    found = observe(ast.parse(text), Options(), split_lines(text))
+    return [(o.line, o.col + 1, code) for o in found if (code := rules.code_for(o)) is not None]
+
+
+def messages(src: str) -> list[str]:
+    text = textwrap.dedent(src)
+    found = observe(ast.parse(text), Options(), split_lines(text))
+    return [m for o in found if (m := rules.message(o)) is not None]
+
+
+def sources(src: str) -> list[Source]:
+    text = textwrap.dedent(src)
+    return [o.source for o in observe(ast.parse(text), Options(), split_lines(text))]
+
+
+# --------------------------------------------------------------------------- empty keys
+
+EMPTY_FAIL = [
+    ("app.secret_key = ''", [(1, 18, "SKY103")]),
+    ('SECRET_KEY = ""', [(1, 14, "SKY103")]),
+    ('app.secret_key = b""', [(1, 18, "SKY103")]),
+    ('app.config["SECRET_KEY"] = f""', [(1, 28, "SKY103")]),
+    ('app.config.update(SECRET_KEY="")', [(1, 30, "SKY103")]),
+    ('app.config.from_mapping({"SECRET_KEY": ""})', [(1, 40, "SKY103")]),
+    ('class Config:\n    SECRET_KEY = ""', [(2, 18, "SKY103")]),
+    ('KEY = ""\napp.secret_key = KEY', [(2, 18, "SKY103")]),
+    ('app.secret_key = "".encode()', [(1, 18, "SKY103")]),
+    ('app.secret_key = str("")', [(1, 18, "SKY103")]),
+    ('SECRET_KEY = "" * 32', [(1, 14, "SKY103")]),
+    ('setattr(app, "secret_key", "")', [(1, 28, "SKY103")]),
+]
+
+EMPTY_PASS = [
+    # an unset variable leaves the key empty and sessions fail, as os.environ[...]
+    # fails at start-up: the environment's, not an empty key written in the source
+    'SECRET_KEY = os.environ.get("SECRET_KEY", "")',
+    'SECRET_KEY = os.getenv("SECRET_KEY", b"")',
+    'SECRET_KEY = os.environ.get("SECRET_KEY") or ""',
+    'EMPTY = ""\nSECRET_KEY = os.environ.get("SECRET_KEY", EMPTY)',
+    'SECRET_KEY = "" if os.environ.get("CI") else os.environ["SECRET_KEY"]',
+    'from pydantic_settings import BaseSettings\nclass S(BaseSettings):\n    secret_key: str = ""',
+    'secret_key = ""',  # a plain variable, no setting
+    'SECRET_KEY_FILE = ""',
+    'if app.secret_key == "":\n    raise RuntimeError("set SECRET_KEY")',
+    'jwt.encode(payload, "", algorithm="HS256")',  # a library's own error, not a key
+    'SECRET_KEY_FALLBACKS = ["", ""]',
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), EMPTY_FAIL)
+def test_empty_key_fires(src: str, expected: list[tuple[int, int, str]]) -> None:
+    assert findings(src) == expected
+
+
+@pytest.mark.parametrize("src", EMPTY_PASS)
+def test_empty_key_does_not_fire(src: str) -> None:
+    assert findings(src) == []
+
+
+def test_an_empty_key_is_never_unknown() -> None:
+    assert sources("app.secret_key = ''") == [Source.EMPTY]
+    assert sources('SECRET_KEY = os.environ.get("SECRET_KEY", "")') == [Source.ENVIRONMENT]
+
+
+def test_the_empty_key_message_says_sessions_fail() -> None:
+    (text,) = messages("app.secret_key = ''")
+    assert "empty key" in text and "Flask refuses to sign sessions" in text
+    assert text.endswith('app.secret_key = os.environ["SECRET_KEY"]')
+    (jwt,) = messages('JWT_SECRET_KEY = ""')
+    assert "empty key" in jwt and "Flask" not in jwt
+
+
+def test_sky103_is_on_by_default() -> None:
+    assert rules.RULES["SKY103"].default_on
+    assert "SKY103" not in rules.DEFAULT_OFF
+
+
+# --------------------------------------------------------------------------- report
+
+FLASK = "from flask import Flask\napp = Flask(__name__)\n"
+
+
+def mark(root: Path, files: dict[str, str]) -> dict[str, Row]:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    rows = cmd_report.mark_all(list_submissions(str(root)), make_config(), jobs=1)
+    return {row.submission: row for row in rows}
+
+
+def test_report_empty_key_verdict(tmp_path: Path) -> None:
+    rows = mark(
+        tmp_path,
+        {
+            "ada/app.py": FLASK + "app.secret_key = ''\n",
+            "bob/app.py": FLASK + 'app.secret_key = ""\napp.secret_key = "dev"\n',
+            "cy/app.py": FLASK + "import os\napp.secret_key = os.environ.get('SECRET_KEY', '')\n",
+            "di/app.py": FLASK + "app.secret_key = ''\napp.secret_key = load_key()\n",
+        },
+    )
+    assert {name: row.verdict for name, row in rows.items()} == {
+        "ada": "empty-key",
+        "bob": "published-key",  # the worst observation decides
+        "cy": "environment",
+        "di": "empty-key",  # known and broken beats unknown
+    }
+    assert rows["ada"].first_location == "app.py:3"
+    (finding,) = rows["ada"].observations
+    assert finding.code == "SKY103" and "empty key" in finding.message
+
+
+def test_empty_key_verdict_ranks_between_leaks_and_guesses() -> None:
+    assert RANK["fallback"] < RANK["empty-key"] < RANK["generated"] < RANK["unknown"]
+    assert "empty-key" in VERDICTS and "refuses" in DEFAULT_FEEDBACK["empty-key"]
+
+
+def test_fix_rewrites_an_empty_key_and_keeps_nothing() -> None:
+    from flake8_secret_key.fix import fix_text
+
+    result = fix_text("import os\napp.secret_key = ''\n")
+    assert result.text == 'import os\napp.secret_key = os.environ["SECRET_KEY"]\n'
+    (var,) = result.env_vars
+    assert var.name == "SECRET_KEY" and var.old_value is None and "empty" in (var.note or "")
