@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flake8_secret_key.engine import SourceError, observe_text, split_lines
-from flake8_secret_key.fix import FIXABLE, FixResult, fix_text
+from flake8_secret_key.engine.observe import count_over
+from flake8_secret_key.fix import FIX_MAX_TOKENS, FIXABLE, FixResult, fix_text
 from flake8_secret_key.rules import code_for
 from flake8_secret_key.source import decode
 
@@ -76,10 +77,14 @@ def check_injected(original: str, fixed: str, line: str = INJECTED) -> None:
 
 
 def fix_or_refuse(text: str) -> FixResult | None:
-    """``fix_text``, or None when it refuses: LibCST does not print ``text`` back, or too deep."""
+    """``fix_text``, or None when it refuses: LibCST does not print ``text`` back, too
+    deep, or over fix's token budget."""
     try:
         return fix_text(text)
     except SourceError as exc:
+        if str(exc).startswith("too big for fix to rewrite"):
+            assert count_over(text, FIX_MAX_TOKENS)
+            return None
         assert str(exc).startswith("LibCST cannot rewrite this file"), exc
         if "exactly" in str(exc):
             assert cst.parse_module(text).code != text

@@ -231,11 +231,16 @@ def test_declared_encoding_and_bom_decode() -> None:
 
 
 def test_huge_string_literal() -> None:
+    # One character repeated is guessable however long (published: SKY101); a literal's
+    # text is judged uncapped, in linear time.
     text = 'SECRET_KEY = "' + "k" * 5_000_000 + '"\n'
     found = observe_text(text)
     assert [(o.line, o.col, o.end_col, o.source) for o in found] == [
-        (1, 13, 5_000_015, Source.LITERAL)
+        (1, 13, 5_000_015, Source.PUBLISHED)
     ]
+    key = "".join(f"{i:x}Qz" for i in range(250_000))  # no pattern: hardcoded
+    found = observe_text(f'SECRET_KEY = "{key}"\n')
+    assert [(o.col, o.end_col, o.source) for o in found] == [(13, 15 + len(key), Source.LITERAL)]
 
 
 @pytest.mark.parametrize(
