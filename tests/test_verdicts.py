@@ -151,3 +151,62 @@ def test_fix_rewrites_an_empty_key_and_keeps_nothing() -> None:
     assert result.text == 'import os\napp.secret_key = os.environ["SECRET_KEY"]\n'
     (var,) = result.env_vars
     assert var.name == "SECRET_KEY" and var.old_value is None and "empty" in (var.note or "")
+
+
+# --------------------------------------------------------------------------- enum members
+
+ENUM_PASS = [
+    "from enum import Enum, auto\nclass Keys(Enum):\n    SECRET_KEY = auto()",
+    'from enum import Enum\nclass Keys(Enum):\n    SECRET_KEY = "secret-key-setting"',
+    "import enum\nclass Keys(enum.IntEnum):\n    SECRET_KEY = 1",
+    'import enum as e\nclass Keys(e.StrEnum):\n    SECRET_KEY = "k3y-name-value"',
+    'from enum import Enum as Base\nclass Keys(Base):\n    SECRET_KEY = "k3y-name-value"',
+    "from enum import Flag\nclass Keys(Flag):\n    SECRET_KEY = 4",
+    'from enum import IntFlag\nclass Keys(IntFlag):\n    SECRET_KEY = ""',
+    'from enum import Enum\nclass Keys(str, Enum):\n    SECRET_KEY = "k3y-name-value"',
+    'from enum import EnumMeta\nclass Keys(metaclass=EnumMeta):\n    SECRET_KEY = "k3y-name"',
+    # an enum without members, subclassed in the same module
+    'from enum import Enum\nclass Base(Enum):\n    pass\n'
+    'class Keys(Base):\n    SECRET_KEY = "k3y-abc"',
+    'from django.db import models\nclass K(models.TextChoices):\n    SECRET_KEY = "sk", "Secret"',
+    'class Keys(Enum):\n    SECRET_KEY = "k3y-name-value"',  # Enum never imported: its name
+    "class ConfigSettingNames:\n    SECRET_KEY = auto()",  # only a member is set to auto()
+    "from enum import Enum, auto\nclass Keys(Enum):\n    SECRET_KEY = auto()\n"
+    "    JWT_SECRET_KEY = auto()\nprint(Keys.SECRET_KEY.name)",
+]
+
+ENUM_FAIL = [
+    ('class Config:\n    SECRET_KEY = "k3y-value"', [(2, 18, "SKY100")]),
+    (
+        'class Config:\n    SECRET_KEY = "k3y-value"\nclass Dev(Config):\n    SECRET_KEY = "dev"',
+        [(2, 18, "SKY100"), (4, 18, "SKY101")],
+    ),
+    ('class Config(object):\n    SECRET_KEY = ""', [(2, 18, "SKY103")]),
+    # a class named like an enum's member, or an Enum of another module than enum
+    (
+        'from myenums import Enum\nclass Config(Enum):\n    SECRET_KEY = "k3y-value"',
+        [(3, 18, "SKY100")],
+    ),
+    # the enum's members are no settings; a setting after it still is
+    (
+        'from enum import Enum\nclass Keys(Enum):\n    SECRET_KEY = "a-b-c-d"\n'
+        'SECRET_KEY = "k3y-value"',
+        [(4, 14, "SKY100")],
+    ),
+    # a Flask config class nested in an enum's module, with Enum imported
+    (
+        'import enum\nclass Config:\n    SECRET_KEY = "k3y-value"\n'
+        "class Color(enum.Enum):\n    RED = 1",
+        [(3, 18, "SKY100")],
+    ),
+]
+
+
+@pytest.mark.parametrize("src", ENUM_PASS)
+def test_enum_member_is_no_setting(src: str) -> None:
+    assert sources(src) == []
+
+
+@pytest.mark.parametrize(("src", "expected"), ENUM_FAIL)
+def test_config_classes_still_fire(src: str, expected: list[tuple[int, int, str]]) -> None:
+    assert findings(src) == expected

@@ -47,6 +47,7 @@ class Scope:
         self.kind = kind  # "module", "class", "function" or "comprehension"
         self.parent = parent
         self.settings_class = settings_class  # a pydantic BaseSettings subclass
+        self.enum = False  # an enum class: its attributes are members, no settings
         self.bindings: dict[str, list[Binding]] = {}  # every binding of each name, in order
         self.globals: set[str] = set()  # declared ``global`` here
         self.nonlocals: set[str] = set()  # declared ``nonlocal`` here

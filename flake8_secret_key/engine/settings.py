@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
+from flake8_secret_key.engine.enums import is_enum, is_member
 from flake8_secret_key.engine.libraries import Setting, setting
 from flake8_secret_key.engine.model import Kind, spelled_lines
 from flake8_secret_key.engine.nodes import catches_missing, dotted, pair_targets, render, str_const
@@ -69,6 +70,7 @@ class SettingsVisitor(ast.NodeVisitor):
         self.reads: list[ast.expr] = []  # calls and subscripts, in order
         self.combos: list[ast.expr] = []  # ``a or b``, ``a if c else b``, in order
         self.settings_classes = {"BaseSettings"}
+        self.enum_classes: set[str] = set()  # their members are no settings (enums.py)
         #: The values bound by light statements, with where they were evaluated.
         self.pending: dict[ast.expr, Use] = {}
         self._spelled = spelled_lines(lines, names)
@@ -191,6 +193,7 @@ class SettingsVisitor(ast.NodeVisitor):
             self._bind(node.name, None)  # no setting inside: what it binds inside is its own
         elif isinstance(node, ast.ClassDef):
             self._settings_class(node)
+            is_enum(node, self._scope, self.enum_classes)
             self._bind(node.name, None)
         elif isinstance(node, ast.Import):
             self.visit_Import(node)
@@ -245,7 +248,7 @@ class SettingsVisitor(ast.NodeVisitor):
                 pass
             elif kind == "class" and _ENV_VAR_NAME.fullmatch(str_const(value) or ""):
                 pass  # names an environment variable, e.g. for a settings provider
-            elif kind in {"module", "class"}:
+            elif kind == "module" or (kind == "class" and not is_member(self._scope, value)):
                 self._site(name, Kind.NAME, name, value, (f"{name} = ", ""))
 
     def _field(self, name: str, at: ast.expr, value: ast.expr | None) -> None:
@@ -411,6 +414,7 @@ class SettingsVisitor(ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         scope = Scope("class", self._scope, settings_class=self._settings_class(node))
+        scope.enum = is_enum(node, self._scope, self.enum_classes)
         outer = [*node.decorator_list, *node.bases, *node.keywords]
         self._then(*outer, *self._inside(node.body, scope), lambda: self._bind(node.name, None))
 
