@@ -22,7 +22,7 @@ import secrets
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from fnmatch import fnmatch
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
@@ -153,7 +153,8 @@ def _run_paths(args: argparse.Namespace, config: Config, paths: Sequence[str]) -
             _Printer.error(outcome.path, outcome.error)
             status |= 2
     changed = [o for o in outcomes if o.result is not None and o.result.changed]
-    env_vars = _needed([(o.path, o.result) for o in changed if o.result is not None])
+    committed = _committed(changed) if args.keep_key and args.env_file else set()
+    env_vars = _needed([(o.path, o.result) for o in changed if o.result is not None], committed)
     env_lines = io.StringIO()  # the env file is written before the sources, shown after
     env_report = _Printer(env_lines)
     if args.env_file and env_vars:
@@ -365,27 +366,54 @@ class _Need(NamedTuple):
     name: str
     old_value: str | None
     note: str | None
-    published: bool
+    compromised: str | None  # why the old key is never kept: published, or committed
     conflicting: bool  # several different old values
 
 
-def _needed(results: Sequence[tuple[str, FixResult]]) -> list[_Need]:
-    """Variables the fixed code reads, in order, merged over all files."""
+#: Why ``--keep-key`` never keeps an old key.
+PUBLISHED_KEY = "the old key is published or guessable: it is never kept"
+COMMITTED_KEY = "the old key is in the git history: it is never kept"
+
+
+def _needed(
+    results: Sequence[tuple[str, FixResult]], committed: Collection[str] = ()
+) -> list[_Need]:
+    """Variables the fixed code reads, in order, merged over all files; the old keys
+    of the files in ``committed`` are in the git history."""
     merged: dict[str, _Need] = {}
-    for _, result in results:
+    for path, result in results:
         published = {f.env_var for f in result.fixed if f.code == "SKY101"}
         for var in result.env_vars:
-            merged[var.name] = _merge(merged.get(var.name), var, var.name in published)
+            why = PUBLISHED_KEY if var.name in published else None
+            if why is None and path in committed:
+                why = COMMITTED_KEY
+            merged[var.name] = _merge(merged.get(var.name), var, why)
     return list(merged.values())
 
 
-def _merge(prev: _Need | None, var: EnvVar, published: bool) -> _Need:
+def _merge(prev: _Need | None, var: EnvVar, compromised: str | None) -> _Need:
     if prev is None:
-        return _Need(var.name, var.old_value, var.note, published, False)
+        return _Need(var.name, var.old_value, var.note, compromised, False)
     conflicting = prev.conflicting or (
         prev.old_value is not None and var.old_value not in (None, prev.old_value)
     )
-    return prev._replace(published=prev.published or published, conflicting=conflicting)
+    return prev._replace(compromised=prev.compromised or compromised, conflicting=conflicting)
+
+
+def _committed(changed: Sequence[_Outcome]) -> set[str]:
+    """The files whose committed version (HEAD) still holds a key fix takes out:
+    that key is in the git history, so ``--keep-key`` must not keep it (issue 15)."""
+    from flake8_secret_key.history import committed_old_keys
+
+    return set(
+        committed_old_keys(
+            [
+                (o.path, [v.old_value for v in o.result.env_vars] or [None])
+                for o in changed
+                if o.result is not None
+            ]
+        )
+    )
 
 
 def defined_names(text: str) -> set[str]:
@@ -417,8 +445,8 @@ def _update_env_file(
             continue
         value = secrets.token_hex(32)
         how = "a freshly generated key"
-        if keep and need.published:
-            how += " (the old key is published or guessable: it is never kept)"
+        if keep and need.compromised:
+            how += f" ({need.compromised})"
         elif keep and need.old_value is not None:
             kept = env_file_value(need.old_value)
             if kept is not None:

@@ -349,3 +349,24 @@ def test_fix_says_a_removed_key_is_in_the_history(
     (plain / "app.py").write_text(HARDCODED)
     status, out, _ = _run(plain, ["fix", "."], capsys)
     assert status == 1 and "git history" not in out
+
+
+@pytest.mark.parametrize("dry", [False, True])
+def test_keep_key_never_keeps_a_committed_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], dry: bool
+) -> None:
+    # app.py's key is in HEAD: published with the repository, never kept. cfg.py's was
+    # never committed: --keep-key keeps it.
+    repo = init(tmp_path / "r")
+    commit(repo, {"app.py": HARDCODED})
+    local = "never-committed-8f7a6b5c-Qz"
+    (repo / "cfg.py").write_text(f'JWT_SECRET_KEY = "{local}"\n')
+    args = ["fix", ".", "--env-file", ".env", "--keep-key", *(["--check"] if dry else [])]
+    status, out, _ = _run(repo, args, capsys)
+    assert status == 1
+    assert "SECRET_KEY (a freshly generated key (the old key is in the git history" in out
+    assert "JWT_SECRET_KEY (the old key (--keep-key))" in out
+    assert SECRET not in out and local not in out
+    if not dry:
+        env = (repo / ".env").read_text()
+        assert SECRET not in env and f"JWT_SECRET_KEY={local}" in env
