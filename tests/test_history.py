@@ -370,3 +370,22 @@ def test_keep_key_never_keeps_a_committed_key(
     if not dry:
         env = (repo / ".env").read_text()
         assert SECRET not in env and f"JWT_SECRET_KEY={local}" in env
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(
+    not (ROOT / ".git").exists(), reason="not a git clone of the project (CI runs on one)"
+)
+def test_check_history_of_this_projects_own_repository(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A real repository, the one CI checks out: its examples commit keys on purpose.
+    status, out, err = _run(ROOT, ["check", "--history", "examples"], capsys)
+    assert status == 1, err
+    assert "Traceback" not in err
+    found = {(line.split(":")[0], line.split()[1]) for line in out.splitlines()}
+    assert ("examples/student_app/app.py", "SKY120") in found
+    assert ("examples/student_app/config.py", "SKY120") in found
+    assert "p4ssw0rd-for-my-project" not in out + err  # hardcoded, not published: redacted
