@@ -160,6 +160,8 @@ def _message(obs: Observation) -> str | None:
         if obs.published == WORDLIST or is_guessable(obs.published):
             harm = "anyone can recover it from one session cookie and forge sessions"
         known = _known(obs.published)
+        if obs.env_var and obs.reader:  # the default of a read: os.environ.get(K, randint())
+            via += f" when {obs.env_var} is unset"
         return f"{obs.target} is {known}{via}: {harm}. Read it from the environment: {fix}"
     if obs.source is Source.LITERAL:
         what = "a predictable value" if obs.predictable else "a hardcoded value"

@@ -210,3 +210,94 @@ def test_enum_member_is_no_setting(src: str) -> None:
 @pytest.mark.parametrize(("src", "expected"), ENUM_FAIL)
 def test_config_classes_still_fire(src: str, expected: list[tuple[int, int, str]]) -> None:
     assert findings(src) == expected
+
+
+# --------------------------------------------------------------------------- weak random keys
+
+RANDOM = "import os, random, secrets, string, time, uuid\nfrom random import randint\n"
+
+WEAK_FAIL = [
+    # the buggy-race course's server: about 33 bits from a non-cryptographic generator
+    (
+        'app.config["SECRET_KEY"] = f"{randint(10000, 99999)}-secret-{randint(10000, 99999)}"',
+        33,
+    ),
+    ('app.secret_key = "".join(random.choice(string.ascii_letters) for _ in range(8))', 46),
+    ("app.secret_key = ''.join(random.choices('abcdef0123456789', k=12))", 48),
+    ("app.secret_key = str(random.randint(0, 10**6))", 20),
+    ("app.secret_key = random.getrandbits(128)", 128),
+    ("app.secret_key = random.randbytes(32).hex()", 256),
+    ("rng = random.Random()\napp.secret_key = rng.choice(['a', 'b', 'c', 'd'])", 2),
+    ("SECRET_KEY = str(random.random())", 53),
+    ('SECRET_KEY = "%s-%s" % (random.randrange(1000), random.randrange(1000))', 20),
+    ("SECRET_KEY = hashlib.sha256(str(time.time()).encode()).hexdigest()", 36),
+    ("SECRET_KEY = str(uuid.uuid1())", 54),
+    ("SECRET_KEY = uuid.uuid1().hex", 54),
+    ("SECRET_KEY = secrets.randbelow(100000)", 17),  # cryptographic, but a small range
+    ("SECRET_KEY = os.urandom(4)", 32),
+    ('SECRET_KEY = "".join(secrets.choice(string.digits) for _ in range(6))', 20),
+    ("SECRET_KEY = secrets.token_hex(4)", 32),
+    ('SECRET_KEY = os.environ.get("SECRET_KEY", str(randint(1, 999)))', 10),
+    ('SECRET_KEY = os.environ.get("SECRET_KEY") or str(randint(1, 999))', 10),
+    ("KEY = randint(1000, 9999)\nJWT_SECRET_KEY = f'jwt-{KEY}'", 13),
+]
+
+WEAK_PASS = [
+    "SECRET_KEY = secrets.token_hex()",
+    "SECRET_KEY = secrets.token_urlsafe(32)",
+    "SECRET_KEY = os.urandom(32)",
+    "SECRET_KEY = os.urandom(24).hex()",
+    "SECRET_KEY = uuid.uuid4().hex",
+    "SECRET_KEY = str(uuid.uuid4())",
+    'SECRET_KEY = "".join(random.SystemRandom().choice(string.ascii_letters) for _ in range(50))',
+    "sr = random.SystemRandom()\n"
+    "SECRET_KEY = ''.join(sr.choice(string.hexdigits) for _ in range(64))",
+    'SECRET_KEY = os.environ.get("SECRET_KEY", secrets.token_hex())',
+    # not a key: random values elsewhere
+    "nonce = randint(10000, 99999)",
+    "secret_key = random.random()",  # a plain variable
+    "app.config['PORT'] = randint(8000, 9000)",
+    # unknown sizes, unknown generators: nothing to estimate
+    "SECRET_KEY = mylib.randint(1, 10)",
+    "SECRET_KEY = randrange(1, 10)",  # randrange never imported: not random's
+    "from numpy.random import randint\nSECRET_KEY = str(randint(1, 10))",
+]
+
+
+@pytest.mark.parametrize(("src", "bits"), WEAK_FAIL)
+def test_weak_random_key_is_guessable(src: str, bits: int) -> None:
+    code = RANDOM + src
+    (finding,) = findings(code)
+    assert finding[0] == code.count("\n") + 1 and finding[2] == "SKY101"
+    (text,) = messages(code)
+    assert f"guessable (about {bits} bits" in text
+
+
+@pytest.mark.parametrize("src", WEAK_PASS)
+def test_strong_or_unknown_draw_is_not_guessable(src: str) -> None:
+    assert all(code != "SKY101" for *_, code in findings(RANDOM + src))
+
+
+def test_cryptographic_draws_stay_generated() -> None:
+    for src in WEAK_PASS[:8]:
+        assert [code for *_, code in findings(RANDOM + src)] == ["SKY900"], src
+
+
+def test_weak_key_messages_name_the_generator() -> None:
+    (course,) = messages(RANDOM + WEAK_FAIL[0][0])
+    assert "from random.randint, not a cryptographic generator" in course
+    (clock,) = messages(RANDOM + "SECRET_KEY = str(time.time())")
+    assert "a reading of the clock (time.time)" in clock
+    (seeded,) = messages(RANDOM + "SECRET_KEY = str(random.Random(42).random())")
+    assert "seeded with a constant" in seeded
+    (fallback,) = messages(RANDOM + WEAK_FAIL[16][0])
+    assert "when SECRET_KEY is unset" in fallback
+
+
+def test_fix_writes_a_new_key_for_a_weak_one() -> None:
+    from flake8_secret_key.fix import fix_text
+
+    result = fix_text(RANDOM + 'app.secret_key = f"k-{randint(1, 999)}"\n')
+    assert result.text.endswith('app.secret_key = os.environ["SECRET_KEY"]\n')
+    (var,) = result.env_vars
+    assert var.old_value is None and "guessable" in (var.note or "")

@@ -47,6 +47,7 @@ from flake8_secret_key.engine.nodes import (
 from flake8_secret_key.engine.settings import SettingsVisitor
 from flake8_secret_key.engine.sites import Site, TryBody
 from flake8_secret_key.engine.values import Value, ValueClassifier
+from flake8_secret_key.known_keys import GUESSABLE
 
 
 @lru_cache(maxsize=8)
@@ -319,6 +320,8 @@ class _Observer:
     ) -> None:
         source = val.source
         published = None
+        if val.weak is not None and source is Source.GENERATED:  # drawn, but guessable
+            source, published = Source.PUBLISHED, GUESSABLE + val.weak
         if val.text is not None and (source in HARDCODED or source is Source.FALLBACK):
             published = self.known_keys.source_of(val.text)
             if source is Source.LITERAL and published is not None:

@@ -45,10 +45,14 @@ from flake8_secret_key.engine.nodes import (
     str_const,
 )
 from flake8_secret_key.engine.scopes import Binding, Use, live_bindings
+from flake8_secret_key.engine.weak_random import Estimator
 
 #: How deep analysis follows an expression before giving up (as unknown). It bounds
 #: the recursion; each node is still analysed once.
 MAX_DEPTH = 80
+
+#: Expressions that may draw a key at start-up (``weak_random``).
+_DRAWN = (ast.Call, ast.JoinedStr, ast.BinOp, ast.Attribute)
 
 #: Module-level names whose value anyone can guess.
 PREDICTABLE_NAMES = frozenset({"__name__", "__file__", "__package__", "__qualname__"})
@@ -65,6 +69,7 @@ class Value(NamedTuple):
     fallback: ast.AST | None = None  # the hardcoded default of a fallback
     via: str | None = None  # the name the value came through
     predictable: bool = False
+    weak: str | None = None  # why a key drawn at start-up is guessable (weak_random)
 
 
 class ValueClassifier:
@@ -78,6 +83,7 @@ class ValueClassifier:
         self.consumed: set[ast.AST] = set()
         self._values: dict[ast.AST, Value] = {}
         self._reads: dict[ast.AST, Value | None] = {}
+        self._draws = Estimator(self.qualified, self._bound)
         self._by_type: dict[type, Callable[[Any, int], Value]] = {
             ast.Constant: self._literal,
             ast.JoinedStr: self._literal,
@@ -101,6 +107,10 @@ class ValueClassifier:
             return Value(Source.UNKNOWN, node)
         self._values[node] = Value(Source.UNKNOWN, node)  # in progress: a cycle is unknown
         value = self._values[node] = handler(node, depth)
+        if value.source in (Source.UNKNOWN, Source.GENERATED) and isinstance(node, _DRAWN):
+            drawn, weak = self._draws.judge(node)  # f"{randint(10000, 99999)}": guessable
+            if drawn and (weak is not None or value.source is Source.UNKNOWN):
+                value = self._values[node] = Value(Source.GENERATED, node, weak=weak)
         return value
 
     def _literal(self, node: ast.Constant | ast.JoinedStr, depth: int) -> Value:
@@ -137,6 +147,11 @@ class ValueClassifier:
                     if isinstance(inner, ast.Name):
                         self.uses.setdefault(inner, where)
         return found
+
+    def _bound(self, node: ast.Name) -> ast.expr | None:
+        """The one value ``node`` is bound to, if it has exactly one."""
+        bindings = self._bindings(node)
+        return bindings[0].value if len(bindings) == 1 else None
 
     def _attribute(self, node: ast.Attribute, depth: int) -> Value:
         inner = self.classify(node.value, depth + 1)
@@ -415,7 +430,9 @@ def combine(node: ast.AST, values: Sequence[Value]) -> Value:
     if Source.UNKNOWN in sources:
         return Value(Source.UNKNOWN, node)
     if Source.GENERATED in sources:
-        return Value(Source.GENERATED, node, env_var=env.env_var if env else None)
+        weak = next((v.weak for v in values if v.weak is not None), None)
+        env_var, reader = (env.env_var, env.reader) if env else (None, None)
+        return Value(Source.GENERATED, node, env_var=env_var, reader=reader, weak=weak)
     if hard is not None and sources <= set(HARDCODED):
         return hard._replace(node=node, via=None)
     if env is not None:
