@@ -10,7 +10,8 @@ The verdicts, worst first:
 ``empty-key``      set to an empty key (SKY103): Flask refuses to sign sessions, so the
                    app's sessions fail (broken, not leaked)
 ``generated``      generated at start-up (SKY900)
-``unknown``        read from somewhere the engine cannot follow (a file, another module)
+``unknown``        read from somewhere the engine cannot follow; the message says what, by
+                   name (a file, an import, a call: ``engine/unknown.py``)
 ``environment``    set, and only from the environment: the right way
 ``no-key``         no secret-key setting found
 ``error``          nothing could be read or parsed; the row says why

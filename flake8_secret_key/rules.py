@@ -177,6 +177,8 @@ def _message(obs: Observation) -> str | None:
             f"is unset, so a forgotten setting silently runs with a key written in the source. "
             f"Require it: {fix}"
         )
+    if obs.source is Source.UNKNOWN and obs.unknown:  # for report: no code, but words
+        return f"{obs.target} is {obs.unknown}{via}: check it by hand."
     if obs.source is Source.EMPTY:
         harm = f"no {obs.signs} can be signed safely with it"
         if obs.name in {"SECRET_KEY", "secret_key"}:

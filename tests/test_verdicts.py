@@ -301,3 +301,69 @@ def test_fix_writes_a_new_key_for_a_weak_one() -> None:
     assert result.text.endswith('app.secret_key = os.environ["SECRET_KEY"]\n')
     (var,) = result.env_vars
     assert var.old_value is None and "guessable" in (var.note or "")
+
+
+# --------------------------------------------------------------------------- unknown, by name
+
+IMPORTS = (
+    "import json, os\nfrom pathlib import Path\nfrom keys import load_key\n"
+    "from settings_local import SECRET_KEY as LOCAL\nfrom django.conf import settings\n"
+)
+
+UNKNOWN_REASONS = [
+    ("app.secret_key = load_key()", "read from load_key() (a call the scanner cannot follow"),
+    ("app.secret_key = load_key()", "imported from keys"),
+    ("app.secret_key = get_key()", "read from get_key() (a call the scanner cannot follow)"),
+    ("app.secret_key = LOCAL", "imported from settings_local"),
+    ('app.secret_key = open("instance/key.txt").read().strip()', "the file instance/key.txt"),
+    ('app.secret_key = Path("key.txt").read_text()', "read from the file key.txt"),
+    ('app.secret_key = json.load(open("c.json"))["SECRET_KEY"]', "read from the file c.json"),
+    ("app.secret_key = open(path).read()", "read from a file"),
+    ("app.secret_key = settings.SECRET_KEY", "settings.SECRET_KEY (imported from django.conf)"),
+    ("app.secret_key = config.KEY", "config.KEY (an attribute the scanner cannot follow)"),
+    ("app.secret_key = None", "set to None (no key"),
+    ('app.secret_key = f"{PREFIX}-key"', "built from PREFIX (an f-string"),
+    ("KEY = load_key()\napp.secret_key = KEY", "read from load_key()"),
+    ("def create(key):\n    app.secret_key = key", "set from key, a parameter"),
+    ("app.secret_key = KEY", "KEY, a name bound nowhere in this file"),
+    (
+        'app.secret_key = os.environ.get("SECRET_KEY", load_key())',
+        "read from SECRET_KEY in the environment, or when it is unset read from load_key()",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "reason"), UNKNOWN_REASONS)
+def test_unknown_says_what_it_could_not_follow(src: str, reason: str) -> None:
+    text = textwrap.dedent(IMPORTS + src)
+    (obs,) = observe(ast.parse(text), Options(), split_lines(text))
+    assert obs.source is Source.UNKNOWN and rules.code_for(obs) is None
+    assert reason in (obs.unknown or "")
+    assert rules.message(obs) == f"{obs.target} is {obs.unknown}: check it by hand."
+
+
+def test_unknown_reason_never_shows_a_value() -> None:
+    (text,) = messages('app.secret_key = decrypt("s3cr3t-v4lue-abc", k="other-s3cr3t")')
+    assert "s3cr3t" not in text and "read from decrypt()" in text
+
+
+def test_report_unknown_rows_name_what_they_could_not_follow(tmp_path: Path) -> None:
+    rows = mark(
+        tmp_path,
+        {
+            "ada/app.py": FLASK + "from keys import load_key\napp.secret_key = load_key()\n",
+            "bob/app.py": FLASK + "from settings_local import SECRET_KEY\n"
+            "app.secret_key = SECRET_KEY\n",
+            "cy/app.py": FLASK + 'app.secret_key = open("secret.txt").read()\n',
+        },
+    )
+    assert {name: row.verdict for name, row in rows.items()} == dict.fromkeys(
+        ("ada", "bob", "cy"), "unknown"
+    )
+    said = {name: row.observations[0].message for name, row in rows.items()}
+    assert said == {
+        "ada": "app.secret_key is read from load_key() (a call the scanner cannot follow, "
+        "imported from keys): check it by hand.",
+        "bob": "app.secret_key is imported from settings_local: check it by hand.",
+        "cy": "app.secret_key is read from the file secret.txt: check it by hand.",
+    }

@@ -96,6 +96,7 @@ class Observation(NamedTuple):
     predictable: bool = False  # e.g. __name__: not a literal, just as guessable
     signs: str = "sessions"  # what anyone who knows the key can forge (per library)
     manual: str | None = None  # why ``fix`` leaves it to be rewritten by hand
+    unknown: str | None = None  # for an unknown value: what could not be followed (unknown.py)
 
 
 #: Most tokens (words and symbols: ``observe.count_over``) in a source that

@@ -37,8 +37,10 @@ from flake8_secret_key.engine.model import (
     trigger_words,
 )
 from flake8_secret_key.engine.nodes import (
+    argument,
     is_ellipsis,
     is_none,
+    keyword_argument,
     render,
     render_read,
     str_const,
@@ -352,8 +354,19 @@ class _Observer:
                 val.predictable,
                 signs,
                 manual,
+                self._unknown(val) if source is Source.UNKNOWN else None,
             )
         )
+
+    def _unknown(self, val: Value) -> str:
+        """What the scanner could not follow: for a read, its default."""
+        node = val.node
+        if val.env_var and isinstance(node, ast.Call):
+            default = keyword_argument(node, "default") or argument(node, 1, "default")
+            if default is not None:
+                why = self.values.explain(default)
+                return f"read from {val.env_var} in the environment, or when it is unset {why}"
+        return self.values.explain(node)
 
     def _span(self, node: ast.AST) -> Span:
         line = getattr(node, "lineno", 1)

@@ -45,6 +45,7 @@ from flake8_secret_key.engine.nodes import (
     str_const,
 )
 from flake8_secret_key.engine.scopes import Binding, Use, live_bindings
+from flake8_secret_key.engine.unknown import Explainer
 from flake8_secret_key.engine.weak_random import Estimator
 
 #: How deep analysis follows an expression before giving up (as unknown). It bounds
@@ -84,6 +85,7 @@ class ValueClassifier:
         self._values: dict[ast.AST, Value] = {}
         self._reads: dict[ast.AST, Value | None] = {}
         self._draws = Estimator(self.qualified, self._bound)
+        self.explain = Explainer(self.qualified, self._bindings).why  # an unknown's source
         self._by_type: dict[type, Callable[[Any, int], Value]] = {
             ast.Constant: self._literal,
             ast.JoinedStr: self._literal,
