@@ -149,10 +149,6 @@ JWT_FIRE: list[Row] = [
         [(2, 23, "SKY100")],
     ),
     ('import jose.jwt\nt = jose.jwt.encode(claims, "Zq8w4Lr-Kx92")', [(2, 29, "SKY100")]),
-    (
-        'from jose import jws\nt = jws.sign(payload, "Zq8w4Lr-Kx92", algorithm="HS256")',
-        [(2, 23, "SKY100")],
-    ),
     # authlib
     (
         'from authlib.jose import jwt\nt = jwt.encode({"alg": "HS256"}, payload, "Zq8w4Lr-Kx92")',
@@ -450,7 +446,7 @@ LITESTAR_SANIC_FIRE: list[Row] = [
         'from sanic import Sanic\napp = Sanic("app")\napp.config.SECRET = "Zq8w4Lr-Kx92"',
         [(3, 21, "SKY100")],
     ),
-    ('import sanic\napp.config["SECRET"] = "Zq8w4Lr-Kx92"', [(2, 24, "SKY100")]),
+    ('import sanic\nimport os\napp.config.SECRET = "Zq8w4Lr-Kx92"', [(3, 21, "SKY100")]),
     (  # generated at start-up: SKY900 (off by default)
         "import os\nfrom litestar.middleware.session.client_side import CookieBackendConfig\n"
         'config = CookieBackendConfig(secret=os.urandom(16), key="session")',
