@@ -344,7 +344,7 @@ def _blob_keys(
     keys = [
         (obs, (env_name(obs.name), _written(lines, obs)))
         for obs in observations
-        if code_for(obs) in HISTORY_CODES
+        if code_for(obs) in HISTORY_CODES and not obs.drawn  # drawn: in no commit
     ]
     return keys, whole
 

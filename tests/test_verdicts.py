@@ -367,3 +367,24 @@ def test_report_unknown_rows_name_what_they_could_not_follow(tmp_path: Path) -> 
         "bob": "app.secret_key is imported from settings_local: check it by hand.",
         "cy": "app.secret_key is read from the file secret.txt: check it by hand.",
     }
+
+
+def test_a_guessable_draw_is_not_a_key_of_the_history(tmp_path: Path) -> None:
+    """The draw is made at start-up: no commit holds the key, so nothing to rotate."""
+    import subprocess
+
+    from flake8_secret_key.cli import main
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "t@example.com")
+    git("config", "user.name", "t")
+    app = tmp_path / "app.py"
+    app.write_text(RANDOM + FLASK + 'app.secret_key = f"k-{randint(1, 999)}"\n')
+    git("add", "app.py")
+    git("commit", "-qm", "weak")
+    app.write_text(FLASK + 'import os\napp.secret_key = os.environ["SECRET_KEY"]\n')
+    git("commit", "-qam", "fixed")
+    assert main(["check", "--history", str(tmp_path)]) == 0

@@ -97,6 +97,7 @@ class Observation(NamedTuple):
     signs: str = "sessions"  # what anyone who knows the key can forge (per library)
     manual: str | None = None  # why ``fix`` leaves it to be rewritten by hand
     unknown: str | None = None  # for an unknown value: what could not be followed (unknown.py)
+    drawn: bool = False  # drawn at start-up (a guessable one is SKY101): no key in the source
 
 
 #: Most tokens (words and symbols: ``observe.count_over``) in a source that

@@ -355,6 +355,7 @@ class _Observer:
                 signs,
                 manual,
                 self._unknown(val) if source is Source.UNKNOWN else None,
+                val.source is Source.GENERATED,
             )
         )
 
