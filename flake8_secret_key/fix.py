@@ -3,7 +3,7 @@
 ``fix_text`` is pure: source text (plus a ``Config``) in, new text out, with the
 findings it fixed, the ones it left as they were (and why), and the environment
 variables the app now needs. What to rewrite comes only from the engine
-(``engine.observe_text``): each SKY100/SKY101/SKY102 observation carries the
+(``engine.observe_text``): each SKY100/SKY101/SKY102/SKY103 observation carries the
 span of the expression to replace (``Observation.value``); LibCST's
 ``PositionProvider`` counts characters exactly as those spans do, so the node
 is found by its span and nothing else is matched by pattern here.

@@ -388,3 +388,11 @@ def test_a_guessable_draw_is_not_a_key_of_the_history(tmp_path: Path) -> None:
     app.write_text(FLASK + 'import os\napp.secret_key = os.environ["SECRET_KEY"]\n')
     git("commit", "-qam", "fixed")
     assert main(["check", "--history", str(tmp_path)]) == 0
+
+
+def test_a_large_draw_from_random_is_predictable_not_searched() -> None:
+    (text,) = messages(RANDOM + "SECRET_KEY = random.getrandbits(128)")
+    assert "about 128 bits from random.getrandbits, not a cryptographic generator" in text
+    assert "other outputs can predict it" in text and "one session cookie" not in text
+    (small,) = messages(RANDOM + WEAK_FAIL[0][0])
+    assert "recover it from one session cookie" in small

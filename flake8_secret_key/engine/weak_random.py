@@ -102,6 +102,9 @@ class Estimate(NamedTuple):
 
 _FIXED_TEXT = Estimate(0.0)
 _SEEDED = "seeded with a constant"
+#: How the reason for a large draw from ``random`` ends: no search finds it, but the
+#: generator's other outputs give its state away.
+STATE = ": its outputs give its state away"
 
 Qualify = Callable[[ast.AST], "str | None"]
 Bound = Callable[[ast.Name], "ast.expr | None"]
@@ -133,7 +136,7 @@ class Estimator:
         if weak in _CLOCK:
             return True, f"{about}: a reading of the clock ({weak})"
         what = f"{about} from {weak}, not a cryptographic generator"
-        return True, what if small else f"{what}: its outputs give its state away"
+        return True, what if small else f"{what}{STATE}"
 
     def estimate(self, node: ast.AST, depth: int = 0) -> Estimate | None:
         if node in self._seen:
