@@ -134,6 +134,10 @@ JWT_FIRE: list[Row] = [
         '    return jwt_decode(token, "Zq8w4Lr-Kx92", algorithms=["HS256"])',
         [(3, 30, "SKY100")],
     ),
+    (  # imported in the function: its statement spells the library
+        'def token(p):\n    import jwt\n    return jwt.encode(p, "Zq8w4Lr-Kx92")',
+        [(3, 26, "SKY100")],
+    ),
     (
         'import jwt, os\nt = jwt.encode(p, os.getenv("JWT_KEY", "Zq8w4Lr-Kx92"))',
         [(2, 40, "SKY102")],

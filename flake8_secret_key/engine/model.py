@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import NamedTuple
 
-from flake8_secret_key.engine.libraries import MODULE_WORDS, TRIGGER_WORDS
+from flake8_secret_key.engine.libraries import TRIGGER_WORDS
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
 
 DEFAULT_NAMES: tuple[str, ...] = (
@@ -142,14 +142,10 @@ def trigger_words(names: frozenset[str]) -> tuple[str, ...]:
 
 
 def spelled_lines(lines: Sequence[str] | None, names: frozenset[str]) -> list[int] | None:
-    """The numbers of the lines that spell a setting name, in order (None: no lines,
-    or a text that imports a signing library: its calls may use any alias the import
-    binds, so every line counts)."""
+    """The numbers of the lines that spell a setting name, in order (None: no lines)."""
     if lines is None:
         return None
     text = "".join(lines)
-    if any(word in text for word in MODULE_WORDS):
-        return None
     ends = list(accumulate(map(len, lines)))  # where each line ends in ``text``
     spelled = set()
     for word in trigger_words(names):  # str.find: a few scans at memchr speed

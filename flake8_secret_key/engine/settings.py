@@ -14,9 +14,9 @@ spell none holds no setting: when the lines are given, such a statement is visit
 *light*, for what it binds only (names and their values, imports, functions,
 classes, loop targets), without its expressions. The names inside such a value get
 their scope only if the classifier follows it (``pending``). In a real module most
-statements are light, so the walk costs a fraction of the parse. A module that spells
-a signing library's name is visited whole: its calls may use any alias an import
-binds (``libraries.py``; the observer resolves them after the walk).
+statements are light, so the walk costs a fraction of the parse. After the import of
+a signing library every statement is visited whole: its calls may use any alias the
+import binds (``libraries.py``; the observer resolves them after the walk).
 
 Children are visited from a work list, not by recursion (``generic_visit`` queues
 them), so a tree of any depth is walked; a visitor that must do something after a
@@ -33,7 +33,7 @@ from functools import partial
 from typing import Any
 
 from flake8_secret_key.engine.enums import is_enum, is_member
-from flake8_secret_key.engine.libraries import Setting, setting
+from flake8_secret_key.engine.libraries import MODULE_WORDS, Setting, setting
 from flake8_secret_key.engine.model import Kind, spelled_lines
 from flake8_secret_key.engine.nodes import catches_missing, dotted, pair_targets, render, str_const
 from flake8_secret_key.engine.scopes import Binding, Block, Scope, Use
@@ -244,10 +244,10 @@ class SettingsVisitor(ast.NodeVisitor):
             name, kind = target.id, self._scope.kind
             if kind == "class" and self._scope.settings_class:
                 self._field(name, value, value)
-            elif name not in self.upper:  # a plain variable named secret_key: no setting
-                pass
-            elif kind == "class" and _ENV_VAR_NAME.fullmatch(str_const(value) or ""):
-                pass  # names an environment variable, e.g. for a settings provider
+            elif name not in self.upper or (  # a plain variable named secret_key: none
+                kind == "class" and _ENV_VAR_NAME.fullmatch(str_const(value) or "")
+            ):
+                pass  # or one that names an environment variable, for a settings provider
             elif kind == "module" or (kind == "class" and not is_member(self._scope, value)):
                 self._site(name, Kind.NAME, name, value, (f"{name} = ", ""))
 
@@ -293,13 +293,9 @@ class SettingsVisitor(ast.NodeVisitor):
             name = str_const(node.args[0])
             if name is not None and name in self.upper:
                 where = render(func.value)
+                fix = (f'{where}.setdefault("{name}", ', ")")
                 self._site(
-                    name,
-                    Kind.SETDEFAULT,
-                    f'{where}["{name}"]',
-                    node.args[1],
-                    (f'{where}.setdefault("{name}", ', ")"),
-                    receiver=func.value,
+                    name, Kind.SETDEFAULT, f'{where}["{name}"]', node.args[1], fix, func.value
                 )
         elif method == "from_prefixed_env" and "SECRET_KEY" in self.names:
             self.sites.append(
@@ -545,7 +541,7 @@ class SettingsVisitor(ast.NodeVisitor):
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            self.imported.add(alias.name.split(".")[0])
+            self._imports(alias.name)
             if alias.asname:
                 self._bind(alias.asname, None, imported=alias.name)
             else:  # ``import os.path`` binds os
@@ -554,10 +550,17 @@ class SettingsVisitor(ast.NodeVisitor):
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = "." * (node.level or 0) + (node.module or "")
-        self.imported.add(module.split(".")[0])
+        self._imports(module)
         for alias in node.names:
             if alias.name != "*":
                 self._bind(alias.asname or alias.name, None, imported=f"{module}.{alias.name}")
+
+    def _imports(self, module: str) -> None:
+        """Note an imported module; after a signing library's, visit every statement."""
+        top = module.split(".")[0]
+        self.imported.add(top)
+        if top in MODULE_WORDS:
+            self._spelled = None
 
     def _bind(
         self,
