@@ -26,10 +26,21 @@ _RANGES = (
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0001\U000e0020-\U000e007f"
 )
-#: One character that is never shown raw.
-UNSAFE = re.compile(f"[{_C0}{_RANGES}]")
+#: One character that is never shown raw (``unsafe()`` compiles it).
+UNSAFE = f"[{_C0}{_RANGES}]"
 #: The same outside C0, which ``json.dumps`` escapes itself (its indentation is raw LF).
-_JSON_UNSAFE = re.compile(f"[{_RANGES}]")
+_JSON_UNSAFE = f"[{_RANGES}]"
+
+_compiled: dict[str, re.Pattern[str]] = {}
+
+
+def unsafe(pattern: str = UNSAFE) -> re.Pattern[str]:
+    """``pattern``, compiled at first use: compiling these classes costs the flake8
+    plugin's start-up a millisecond, and most texts never need them (see ``printable``)."""
+    found = _compiled.get(pattern)
+    if found is None:
+        found = _compiled[pattern] = re.compile(pattern)
+    return found
 
 
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -49,7 +60,9 @@ def _spelled(match: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """``text`` with every control, invisible format and bidi character escaped."""
-    return UNSAFE.sub(_spelled, text)
+    if text.isprintable():  # every character escaped here is one isprintable() refuses
+        return text
+    return unsafe().sub(_spelled, text)
 
 
 def _json_spelled(match: re.Match[str]) -> str:
@@ -67,4 +80,4 @@ def json_visible(document: str) -> str:
     Past C0 (which ``json.dumps`` escapes), JSON's own syntax is ASCII: such a
     character can only be inside a string.
     """
-    return _JSON_UNSAFE.sub(_json_spelled, document)
+    return unsafe(_JSON_UNSAFE).sub(_json_spelled, document)

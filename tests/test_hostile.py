@@ -615,3 +615,12 @@ def test_a_fifo_named_on_the_command_line_is_an_error_never_opened(
     assert status & 2
     assert f"{named}: " in err and "not a regular file or folder" in err
     assert "app.py" in out  # the other file is still checked (or fixed)
+
+
+def test_printable_text_has_nothing_to_escape() -> None:
+    # escape.printable returns a text that isprintable() as it is: sound only if every
+    # character it escapes is one that isprintable() refuses.
+    pattern = escape.unsafe()
+    escaped = [chr(c) for c in range(0x110000) if pattern.match(chr(c))]
+    assert len(escaped) > 1000
+    assert not any(c.isprintable() for c in escaped)
