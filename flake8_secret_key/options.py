@@ -16,9 +16,9 @@ from flake8_secret_key.engine import DEFAULT_NAMES, Options
 from flake8_secret_key.known_keys import BUILTIN, KnownKeys
 
 #: What ``is_test_path`` means by a test file's name.
-_TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.pyi?$")
+_TEST_FILE = r"(^test_.*|.*_test|^conftest)\.pyi?$"  # compiled at first use
 _TEST_DIRS = frozenset({"tests", "test"})
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 
 
 class OptionError(ValueError):
@@ -41,7 +41,7 @@ def is_test_path(path: str) -> bool:
     if "test" not in path:  # most paths: no split, no regex
         return False
     parts = path.replace("\\", "/").split("/")
-    if _TEST_FILE.match(parts[-1]):
+    if re.match(_TEST_FILE, parts[-1]):
         return True
     return any(part in _TEST_DIRS for part in parts[:-1])
 
@@ -52,7 +52,7 @@ def parse_names(value: str | Iterable[str] | None) -> frozenset[str]:
         return frozenset(DEFAULT_NAMES)
     items = value if not isinstance(value, str) else re.split(r"[,\s]+", value)
     names = frozenset(n.strip() for n in items if n.strip())
-    bad = sorted(n for n in names if not _NAME.fullmatch(n))
+    bad = sorted(n for n in names if not re.fullmatch(_NAME, n))
     if bad:
         raise OptionError(f"--secret-key-names: not an identifier: {', '.join(bad)}")
     if not names:

@@ -55,7 +55,7 @@ _ITSDANGEROUS = {
     "JSONWebSignatureSerializer": "jws",  # itsdangerous < 2.1
     "TimedJSONWebSignatureSerializer": "jws",
 }
-_ALGORITHM = re.compile(r"(?:HS|RS|ES|PS)\d+|EdDSA|none")
+_ALGORITHM = r"(?:HS|RS|ES|PS)\d+|EdDSA|none"  # compiled at first use
 _AIOHTTP_KEY = (
     "aiohttp-session wants a Fernet key (Fernet.generate_key()), not any text: "
     "read it from the environment by hand"
@@ -284,7 +284,7 @@ def hmac_algorithms(
 def _algorithm_name(node: ast.expr, text: Callable[[ast.expr], str | bytes | None]) -> str | None:
     """``"HS256"``, ``ALGORITHM`` bound to it, or python-jose's ``ALGORITHMS.HS256``."""
     if isinstance(node, ast.Attribute):  # python-jose's ALGORITHMS.HS256
-        return node.attr if _ALGORITHM.fullmatch(node.attr) else None
+        return node.attr if re.fullmatch(_ALGORITHM, node.attr) else None
     value = literal_text(node)
     if value is None:
         value = text(node)

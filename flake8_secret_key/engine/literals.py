@@ -9,7 +9,6 @@ its import are found too.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Sequence
 
 from flake8_secret_key.engine.nodes import MAX_VALUE, capped, literal_text
@@ -22,8 +21,9 @@ ENV_READERS = {
     "decouple.config": "decouple",
 }
 
-#: How an environment variable is named: ``DJANGO_SECRET_KEY``.
-ENV_VAR_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
+#: How an environment variable is named: ``DJANGO_SECRET_KEY`` (a pattern: ``re``
+#: compiles it at first use, which keeps it off the flake8 plugin's start-up).
+ENV_VAR_NAME = r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*"
 
 #: Calls whose result reads the environment when called (``env = Env()``, then
 #: ``env("K")``, ``env.str("K")``; ``config = AutoConfig()``, then ``config("K")``).

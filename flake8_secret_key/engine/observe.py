@@ -142,7 +142,7 @@ def observe_text(
 
 #: What ``count_over`` counts: a name, a number or a symbol, about one per token of
 #: Python's (line ends are not counted; a literal or a comment counts its words).
-_TOKEN = re.compile(r"\w+|[^\w\s]")
+_TOKEN = r"\w+|[^\w\s]"  # compiled at first use
 
 
 def count_over(text: str, limit: int) -> bool:
@@ -150,7 +150,7 @@ def count_over(text: str, limit: int) -> bool:
     further than that (a token is a character at least: short texts are not looked at)."""
     if len(text) <= limit:
         return False
-    return next(islice(_TOKEN.finditer(text), limit, None), None) is not None
+    return next(islice(re.finditer(_TOKEN, text), limit, None), None) is not None
 
 
 class _Observer:

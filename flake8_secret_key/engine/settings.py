@@ -40,7 +40,7 @@ from flake8_secret_key.engine.scopes import Binding, Block, Scope, Use
 from flake8_secret_key.engine.sites import Site, TryBody
 
 #: ``class EnvProvider: SECRET_KEY = "AWS_SECRET_ACCESS_KEY"`` names a variable.
-_ENV_VAR_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_ENV_VAR_NAME = r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"  # compiled at first use
 #: Calls in a pydantic settings class whose default is the field's default.
 _FIELD_CALLS = ("Field", "SecretStr", "SecretBytes")
 _KEEP = object()  # "leave the handler context as it is"
@@ -245,7 +245,7 @@ class SettingsVisitor(ast.NodeVisitor):
             if kind == "class" and self._scope.settings_class:
                 self._field(name, value, value)
             elif name not in self.upper or (  # a plain variable named secret_key: none
-                kind == "class" and _ENV_VAR_NAME.fullmatch(str_const(value) or "")
+                kind == "class" and re.fullmatch(_ENV_VAR_NAME, str_const(value) or "")
             ):
                 pass  # or one that names an environment variable, for a settings provider
             elif kind == "module" or (kind == "class" and not is_member(self._scope, value)):

@@ -117,8 +117,10 @@ class Explainer:
         for _ in range(MAX_DEPTH):
             if isinstance(current, ast.Subscript):
                 current = current.value
-            elif isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute) and (
-                current.func.attr in _READS
+            elif (
+                isinstance(current, ast.Call)
+                and isinstance(current.func, ast.Attribute)
+                and (current.func.attr in _READS)
             ):
                 current = current.func.value
             elif isinstance(current, ast.Call) and self.qualified(current.func) in _OPENERS:

@@ -15,6 +15,7 @@ recognised by qualified name through the imports (``import os as o`` makes
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -345,7 +346,7 @@ class ValueClassifier:
                         default = node.args[1]
         if reader is None:  # any reader, env("DJANGO_SECRET_KEY", default="x"): a fallback
             default = keyword_argument(node, "default")
-            if default is None or not ENV_VAR_NAME.fullmatch(str_const(node.args[0]) or ""):
+            if default is None or not re.fullmatch(ENV_VAR_NAME, str_const(node.args[0]) or ""):
                 return None
             if self.classify(default, depth + 1).source not in HARDCODED:
                 return None
