@@ -286,3 +286,36 @@ def test_a_literal_longer_than_a_computed_value_is_still_judged() -> None:
     assert only(f"app.secret_key = {long_key!r}\n") == ("SKY100", None)
     code, published = only(f"app.secret_key = {'<' + long_key + '>'!r}\n")
     assert code == "SKY101" and published is not None and "guessable" in published
+
+
+@pytest.mark.parametrize("same_size", [True, False])
+def test_the_list_beside_us_is_recognised_by_its_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, same_size: bool
+) -> None:
+    # One stat saves importing flask_unsign_wordlist on every editor check; a list of
+    # another size there (another release) is asked about, and read if it differs.
+    with open(wordlist.DATA, "rb") as handle:
+        _, _, size = wordlist.decode(handle.read())
+    beside = tmp_path / "all.txt"
+    beside.write_bytes(b"x" * (size if same_size else size + 1))
+    asked: list[int] = []
+    real = wordlist.installed
+    monkeypatch.setattr(wordlist, "_BESIDE_US", str(beside))
+    monkeypatch.setattr(wordlist, "installed", lambda: asked.append(1) or real())
+    wordlist.load.cache_clear()
+    try:
+        table = wordlist.load()
+        assert any(form in table for form in wordlist.forms("dev key"))
+    finally:
+        wordlist.load.cache_clear()
+    assert asked == ([] if same_size else [1])
+
+
+def test_the_table_is_a_view_of_the_file_bytes() -> None:
+    with open(wordlist.DATA, "rb") as handle:
+        data = handle.read()
+    table, _, _ = wordlist.decode(data)
+    assert len(table) > 40_000
+    assert list(table) == sorted(table)
+    with pytest.raises(ValueError, match="truncated"):
+        wordlist.decode(data[:-3])
