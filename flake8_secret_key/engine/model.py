@@ -6,7 +6,9 @@ decide what to say about it: ``rules.code_for`` maps sources to SKY codes, and
 ``report`` also shows the environment observations.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: typing.NamedTuple turns each string
+# annotation into a ForwardRef, compiled once per field, on the flake8 plugin's
+# start-up (0.13 ms of this module's 0.77); these annotations evaluate as they are.
 
 from bisect import bisect_right
 from collections.abc import Sequence
