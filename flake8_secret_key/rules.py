@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from flake8_secret_key.engine import Kind, Observation, Source
-from flake8_secret_key.engine.weak_random import STATE
 from flake8_secret_key.escape import printable
 from flake8_secret_key.known_keys import GUESSABLE, USER_LIST, WORDLIST, is_guessable
 
@@ -160,8 +159,11 @@ def _message(obs: Observation) -> str | None:
         harm = f"anyone can forge this app's {obs.signs}"
         if obs.published == WORDLIST or is_guessable(obs.published):
             harm = "anyone can recover it from one session cookie and forge sessions"
-        if obs.drawn and (obs.published or "").endswith(STATE):
-            harm = "anyone who sees enough of the generator's other outputs can predict it"
+        if obs.drawn:  # weak_random is loaded only for a key drawn at start-up
+            from flake8_secret_key.engine.weak_random import STATE
+
+            if (obs.published or "").endswith(STATE):
+                harm = "anyone who sees enough of the generator's other outputs can predict it"
         known = _known(obs.published)
         if obs.env_var and obs.reader:  # the default of a read: os.environ.get(K, randint())
             via += f" when {obs.env_var} is unset"

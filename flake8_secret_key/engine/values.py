@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flake8_secret_key.engine.literals import (
     DECODERS,
@@ -46,12 +46,14 @@ from flake8_secret_key.engine.nodes import (
     str_const,
 )
 from flake8_secret_key.engine.scopes import Binding, Use, live_bindings
-from flake8_secret_key.engine.unknown import Explainer
-from flake8_secret_key.engine.weak_random import Estimator
 
 #: How deep analysis follows an expression before giving up (as unknown). It bounds
 #: the recursion; each node is still analysed once.
 MAX_DEPTH = 80
+
+if TYPE_CHECKING:
+    from flake8_secret_key.engine.unknown import Explainer
+    from flake8_secret_key.engine.weak_random import Estimator
 
 #: Expressions that may draw a key at start-up (``weak_random``).
 _DRAWN = (ast.Call, ast.JoinedStr, ast.BinOp, ast.Attribute)
@@ -85,8 +87,10 @@ class ValueClassifier:
         self.consumed: set[ast.AST] = set()
         self._values: dict[ast.AST, Value] = {}
         self._reads: dict[ast.AST, Value | None] = {}
-        self._draws = Estimator(self.qualified, self._bound)
-        self.explain = Explainer(self.qualified, self._bindings).why  # an unknown's source
+        # Built at first use: most files draw no key and hold no unknown one, and
+        # their modules then stay off the flake8 plugin's start-up.
+        self._draws: Estimator | None = None
+        self._explainer: Explainer | None = None
         self._by_type: dict[type, Callable[[Any, int], Value]] = {
             ast.Constant: self._literal,
             ast.JoinedStr: self._literal,
@@ -100,6 +104,21 @@ class ValueClassifier:
             ast.NamedExpr: self._walrus,
         }
 
+    def _estimator(self) -> Estimator:
+        if self._draws is None:
+            from flake8_secret_key.engine.weak_random import Estimator
+
+            self._draws = Estimator(self.qualified, self._bound)
+        return self._draws
+
+    def explain(self, node: ast.AST) -> str:
+        """What an unknown value was read from, by name (``unknown.py``)."""
+        if self._explainer is None:
+            from flake8_secret_key.engine.unknown import Explainer
+
+            self._explainer = Explainer(self.qualified, self._bindings)
+        return self._explainer.why(node)
+
     def classify(self, node: ast.AST, depth: int = 0) -> Value:
         """The value of ``node``; never raises on a valid tree."""
         found = self._values.get(node)
@@ -111,7 +130,7 @@ class ValueClassifier:
         self._values[node] = Value(Source.UNKNOWN, node)  # in progress: a cycle is unknown
         value = self._values[node] = handler(node, depth)
         if value.source in (Source.UNKNOWN, Source.GENERATED) and isinstance(node, _DRAWN):
-            drawn, weak = self._draws.judge(node)  # f"{randint(10000, 99999)}": guessable
+            drawn, weak = self._estimator().judge(node)  # f"{randint(10000, 99999)}"
             if drawn and (weak is not None or value.source is Source.UNKNOWN):
                 value = self._values[node] = Value(Source.GENERATED, node, weak=weak)
         return value
