@@ -144,14 +144,8 @@ class Reader:
                         yield from self._zip_entries(zf, current, "", 0)
                     else:
                         yield from self._zip_part(zf, zf.getinfo(current), shown)
-        except SubmissionError:
-            raise
-        except KeyError:
-            raise SubmissionError(f"{printable(current)} is missing from the export") from None
-        except OSError as exc:
-            raise SubmissionError(f"cannot read: {exc.strerror or exc}") from None
-        except ZIP_ERRORS as exc:
-            raise corrupt(exc, "") from None
+        except (SubmissionError, KeyError, OSError, *ZIP_ERRORS) as exc:
+            raise _export_error(exc, current) from None
 
     def _zip_part(
         self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str
@@ -225,14 +219,8 @@ class Reader:
                 data = read_entry(zf, info, self.budget, "")
                 with open_zip(io.BytesIO(data), member) as inner:
                     yield from self._zip_entries(inner, "", "", 1)
-        except SubmissionError:
-            raise
-        except KeyError:
-            raise SubmissionError(f"{printable(member)} is missing from the export") from None
-        except OSError as exc:
-            raise SubmissionError(f"cannot read: {exc.strerror or exc}") from None
-        except ZIP_ERRORS as exc:
-            raise corrupt(exc, "") from None
+        except (SubmissionError, KeyError, OSError, *ZIP_ERRORS) as exc:
+            raise _export_error(exc, member) from None
 
     def _zip_entries(
         self, zf: zipfile.ZipFile, prefix: str, shown: str, depth: int
@@ -267,6 +255,17 @@ class Reader:
             raise
         except ZIP_ERRORS as exc:
             raise corrupt(exc, shown) from None
+
+
+def _export_error(exc: Exception, member: str) -> SubmissionError:
+    """Why reading ``member`` of a platform's export zip failed, in one line."""
+    if isinstance(exc, SubmissionError):
+        return exc
+    if isinstance(exc, KeyError):
+        return SubmissionError(f"{printable(member)} is missing from the export")
+    if isinstance(exc, OSError):
+        return SubmissionError(f"cannot read: {exc.strerror or exc}")
+    return corrupt(exc, "")
 
 
 # ------------------------------------------------------------------ files

@@ -512,3 +512,23 @@ def test_undecodable_file_names_become_text(tmp_path: Path) -> None:
     (sub,) = list_submissions(str(root))
     assert sub.name == "caf\ufffd"
     sub.name.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("member", "error"),
+    [("bob.zip", "bob.zip is missing from the export"), ("carol/", "no Python files found")],
+)
+def test_a_member_gone_from_the_export_is_a_one_line_error_row(
+    tmp_path: Path, member: str, error: str
+) -> None:
+    # Listed once, gone when read (the export was replaced in between): the row says
+    # which member is missing, in one line, and names nothing raw.
+    export = tmp_path / "export.zip"
+    with zipfile.ZipFile(export, "w") as zf:
+        zf.writestr("alice/app.py", 'app.secret_key = "Xk9fQ2mZp7LwQ1vB"\n')
+    from flake8_secret_key.cmd_report import mark
+    from flake8_secret_key.options import Config
+    from flake8_secret_key.submissions import Submission
+
+    row = mark(Submission(f"export.zip/{member}", str(export), member, False), Config())
+    assert (row.verdict, row.error) == ("error", error)
