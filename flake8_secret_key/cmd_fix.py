@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from flake8_secret_key.engine import SourceError, split_lines
 from flake8_secret_key.escape import printable
-from flake8_secret_key.fix_write import refusal, write_atomic
+from flake8_secret_key.fix_write import create_private, refusal, write_atomic
 from flake8_secret_key.options import (
     Config,
     OptionError,
@@ -467,7 +467,7 @@ def _update_env_file(
         payload = newline + payload
     try:
         if existing is None:
-            _create_private(path, payload.encode("utf-8"))
+            create_private(path, payload.encode("utf-8"))
             printer.line(f"{path}: created with mode 0600")
         else:
             with open(path, "ab") as handle:
@@ -477,14 +477,6 @@ def _update_env_file(
         return False
     _gitignore(printer, path, dry)
     return True
-
-
-def _create_private(path: str, data: bytes) -> None:
-    """A new file only its owner can read (the key must not be world-readable)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        os.fchmod(handle.fileno(), 0o600)
-        handle.write(data)
 
 
 # --------------------------------------------------------------------------- .gitignore

@@ -6,6 +6,9 @@ never counted or reported as fixed. ``write_atomic`` then writes a temporary
 file in the same folder and ``os.replace``\\ s the target: a reader sees the
 old file or the new one, never half of one, and a failure leaves the old file
 and no temporary file. Errors are one line, without a traceback.
+
+``create_private`` makes a new file that only its owner can read (an env
+file holding a key).
 """
 
 from __future__ import annotations
@@ -63,3 +66,11 @@ def write_atomic(path: str, data: bytes) -> str | None:
             os.unlink(tmp)
         return f"cannot write: {exc.strerror or exc}; left untouched"
     return None
+
+
+def create_private(path: str, data: bytes) -> None:
+    """A new file only its owner can read (the key must not be world-readable)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(data)
