@@ -8,6 +8,11 @@ file is written. Source writes are atomic (``fix_write``) and keep the mode,
 the encoding (coding cookie, BOM) and the line endings. Nothing printed here
 holds a key.
 
+``--check`` and ``--diff`` set the same files aside, with fix's error line
+and exit status: a dry run says what fix would do, and fix would not touch a
+read-only file or folder. (A write that fails late, on a full disk, is all a
+dry run cannot foresee.)
+
 ``libcst`` is imported (through ``flake8_secret_key.fix``) only inside ``run``.
 """
 
@@ -46,7 +51,16 @@ GENERATE = "python -c 'import secrets; print(secrets.token_hex())'"
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
 
 
+EXIT_STATUS = (
+    "exit status: 0 nothing to change; 1 changes made (with --check or --diff: needed); "
+    "2 errors, such as a file that cannot be read, parsed or written (it is left "
+    "untouched); 3 both. --check and --diff report a file that fix would refuse (a "
+    "read-only file or folder) with fix's error line and status, never as 'would fix'."
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EXIT_STATUS
     parser.add_argument(
         "paths",
         nargs="*",
@@ -57,9 +71,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--diff", action="store_true",
-                      help="print a unified diff and write nothing")  # fmt: skip
+                      help="print a unified diff of what fix would write, and write "
+                      "nothing")  # fmt: skip
     mode.add_argument("--check", action="store_true",
-                      help="write nothing; exit 1 if anything would change")  # fmt: skip
+                      help="write nothing; report what fix would do, with the exit "
+                      "status fix would return")  # fmt: skip
     parser.add_argument(
         "--env-file",
         metavar="PATH",
@@ -146,8 +162,9 @@ def _run_paths(args: argparse.Namespace, config: Config, paths: Sequence[str]) -
     outcomes = [_fix_file(p, config, explicit=p in explicit) for p in files if config.wants(p)]
     dry = bool(args.diff or args.check)
     needed = any(_changed(o) for o in outcomes)  # status 1: changes made or needed
-    if not dry:  # a file that cannot be written is an error before anything is written
-        outcomes = [_refuse_unwritable(o) for o in outcomes]
+    # A file that cannot be written is an error before anything is written; in a dry
+    # run too, which says what fix would do (never "would fix" a file fix refuses).
+    outcomes = [_refuse_unwritable(o) for o in outcomes]
     for outcome in outcomes:
         if outcome.error is not None:
             _Printer.error(outcome.path, outcome.error)

@@ -24,6 +24,8 @@ def refusal(path: str) -> str | None:
 
     A read-only file (no write bit) is refused even when the user could
     replace it (root, or a writable folder): read-only means "do not touch".
+    A folder the temporary file cannot be made in is refused too, so that
+    ``fix --check`` knows it and ``fix`` says it before anything is written.
     """
     target = os.path.realpath(path)
     try:
@@ -32,6 +34,11 @@ def refusal(path: str) -> str | None:
         return f"cannot write: {exc.strerror or exc}; left untouched"
     if not st.st_mode & 0o222 or not os.access(target, os.W_OK):
         return "the file is read-only; left untouched (make it writable to fix it)"
+    folder = os.path.dirname(target)
+    # Windows ignores a folder's read-only attribute when files are made in it.
+    if os.name == "posix" and not os.access(folder, os.W_OK | os.X_OK):
+        return (f"cannot write in {folder} (the folder is read-only); left untouched "
+                "(make it writable to fix it)")  # fmt: skip
     return None
 
 
