@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import stat
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
+from fixfiles import fix_cli as fix
+from fixfiles import stdin, write
 
 from flake8_secret_key import cmd_fix
-from flake8_secret_key.cli import main
 
 APP = b'"""The app."""\n\nfrom flask import Flask\n\napp = Flask(__name__)\napp.secret_key = "hunter2-abc"\n'  # noqa: E501
 APP_FIXED = b'"""The app."""\n\nimport os\nfrom flask import Flask\n\napp = Flask(__name__)\napp.secret_key = os.environ["SECRET_KEY"]\n'  # noqa: E501
-
-
-def write(path: Path, data: bytes, mode: int = 0o644) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    path.chmod(mode)
-    return path
-
-
-def fix(*args: str | Path) -> int:
-    return main(["fix", *map(str, args)])
 
 
 # --------------------------------------------------------------------------- default: write
@@ -159,10 +147,6 @@ def test_diff_and_check_are_exclusive(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 # --------------------------------------------------------------------------- stdin
-
-
-def stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
-    monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(buffer=io.BytesIO(data)))
 
 
 def test_stdin_to_stdout(

@@ -15,28 +15,15 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from fixfiles import APP, APP_FIXED, fix_cli, stdin, write
 
 from flake8_secret_key import fix, fix_imports
-from flake8_secret_key.cli import main
 from flake8_secret_key.engine import SourceError, Span, observe_text
 from flake8_secret_key.fix import fix_text
 from flake8_secret_key.fix_verify import Edit, check_only_edits, check_round_trip
 
 KEY = 'SECRET_KEY = "hunter2-abc"\n'
 KEY_FIXED = 'SECRET_KEY = os.environ["SECRET_KEY"]\n'
-APP = b'import os\n\nSECRET_KEY = "hunter2-abc"\n'
-APP_FIXED = b'import os\n\nSECRET_KEY = os.environ["SECRET_KEY"]\n'
-
-
-def write(path: Path, data: bytes, mode: int = 0o644) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    path.chmod(mode)
-    return path
-
-
-def fix_cli(*args: str | Path) -> int:
-    return main(["fix", *map(str, args)])
 
 
 # --------------------------------------------------------------------------- 7. round trip
@@ -115,18 +102,11 @@ def test_stdin_round_trip_failure_echoes_the_input(
     monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
     data = b'x = 1\n\x0cclass C:\n    pass\nSECRET_KEY = "hunter2-abc"\n'
-    monkeypatch.setattr("sys.stdin", _Stdin(data))
+    stdin(monkeypatch, data)
     assert fix_cli("-") == 2
     out, err = capsysbinary.readouterr()
     assert out == data
     assert err.startswith(b"stdin: error: LibCST cannot rewrite this file exactly")
-
-
-class _Stdin:
-    def __init__(self, data: bytes) -> None:
-        import io
-
-        self.buffer = io.BytesIO(data)
 
 
 # --------------------------------------------------------------------------- 7. only the edits

@@ -15,23 +15,7 @@ import stat
 from pathlib import Path
 
 import pytest
-
-from flake8_secret_key.cli import main
-
-APP = b'import os\n\nSECRET_KEY = "hunter2-abc"\n'
-APP_FIXED = b'import os\n\nSECRET_KEY = os.environ["SECRET_KEY"]\n'
-
-
-def write(path: Path, data: bytes, mode: int = 0o644) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    path.chmod(mode)
-    return path
-
-
-def fix_cli(*args: str | Path) -> int:
-    return main(["fix", *map(str, args)])
-
+from fixfiles import APP, APP_FIXED, fix_cli, write
 
 # --------------------------------------------------------------------------- 9. read-only
 
@@ -149,7 +133,7 @@ def test_a_dry_run_of_a_read_only_file_alone(
     assert not env.exists() and locked.read_bytes() == APP
 
 
-@pytest.mark.parametrize("mode", [0o644, 0o600, 0o666])
+@pytest.mark.parametrize("mode", [0o644, 0o600, 0o666], ids=oct)
 def test_check_still_says_would_fix_of_a_writable_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: int
 ) -> None:
