@@ -19,13 +19,8 @@ from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from flake8_secret_key.config_files import config_kind
-from flake8_secret_key.engine import (
-    Observation,
-    Options,
-    SourceError,
-    may_hold_setting_bytes,
-    observe_text,
-)
+from flake8_secret_key.engine import Observation, Options, SourceError, may_hold_setting_bytes
+from flake8_secret_key.engine.loads import Load, may_load_bytes, observe_with_loads
 from flake8_secret_key.options import Config
 from flake8_secret_key.source import decode
 
@@ -46,11 +41,13 @@ PY_SUFFIXES = (".py",)
 
 
 class FileResult(NamedTuple):
-    """What scanning one file gave: observations, or a one-line error."""
+    """What scanning one file gave: observations, or a one-line error; and the config
+    files it loads (``engine.loads``), which the caller reads as config files."""
 
     path: str
     observations: list[Observation]
     error: str | None = None
+    loads: tuple[Load, ...] = ()
 
 
 class Walk(NamedTuple):
@@ -209,13 +206,14 @@ def analyze_bytes(data: bytes, path: str, config: Config) -> FileResult:
     Whether the file is scanned at all (``config.wants``: test code is skipped
     unless asked for) is decided before it is read, by whoever picks the files.
     """
-    if not may_hold_setting_bytes(data, config.engine):
+    if not (may_hold_setting_bytes(data, config.engine) or may_load_bytes(data)):
         return FileResult(path, [])  # not even decoded: it spells no name
     return analyze_spelled(data, path, config)
 
 
 def analyze_spelled(data: bytes, path: str, config: Config) -> FileResult:
-    """``analyze_bytes`` for bytes that passed ``may_hold_setting_bytes`` already.
+    """``analyze_bytes`` for bytes that passed its text test already
+    (``may_hold_setting_bytes`` or ``may_load_bytes``).
 
     A content analysed before in this process is not parsed again (``_SEEN``).
     """
@@ -223,16 +221,22 @@ def analyze_spelled(data: bytes, path: str, config: Config) -> FileResult:
     if seen is None:
         seen = _analyze(data, path, config)
         _SEEN.put(data, config.engine, seen)
-    return FileResult(path, list(seen[0]), seen[1])
+    observations, error, loads = seen
+    return FileResult(path, list(observations), error, loads)
 
 
-def _analyze(data: bytes, path: str, config: Config) -> tuple[list[Observation], str | None]:
+#: What the engine made of one content: observations, an error, the files it loads.
+Analysed = tuple[list[Observation], str | None, tuple[Load, ...]]
+
+
+def _analyze(data: bytes, path: str, config: Config) -> Analysed:
     try:
-        return observe_text(decode(data).text, config.engine, path), None
-    except SourceError as exc:
-        return [], str(exc)
+        observations, loads = observe_with_loads(decode(data).text, config.engine, path)
+        return observations, None, tuple(loads)
+    except SourceError as exc:  # but a file looked at for its loads alone is not ours
+        return [], str(exc) if may_hold_setting_bytes(data, config.engine) else None, ()
     except Exception as exc:  # a bug of ours must not abort a whole scan
-        return [], f"internal error ({type(exc).__name__}): please report"
+        return [], f"internal error ({type(exc).__name__}): please report", ()
 
 
 class Seen:
@@ -249,14 +253,12 @@ class Seen:
         self.limit = limit
         self.size = 0
         self.options: Options | None = None
-        self.results: dict[bytes, tuple[list[Observation], str | None]] = {}
+        self.results: dict[bytes, Analysed] = {}
 
-    def get(self, data: bytes, options: Options) -> tuple[list[Observation], str | None] | None:
+    def get(self, data: bytes, options: Options) -> Analysed | None:
         return self.results.get(data) if options is self.options else None
 
-    def put(
-        self, data: bytes, options: Options, result: tuple[list[Observation], str | None]
-    ) -> None:
+    def put(self, data: bytes, options: Options, result: Analysed) -> None:
         if options is not self.options:  # another run's options (a test, an API caller)
             self.results.clear()
             self.size = 0

@@ -11,6 +11,7 @@ import pytest
 
 from flake8_secret_key import scan
 from flake8_secret_key.engine import Observation, Options
+from flake8_secret_key.engine.loads import Load
 from flake8_secret_key.options import Config
 from flake8_secret_key.scan import analyze_path, count_python, read_file, walk
 
@@ -165,13 +166,15 @@ def test_read_file_errors_are_os_errors(tmp_path: Path) -> None:
 
 def test_a_content_is_analysed_once_per_options(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = scan.observe_text
+    real = scan.observe_with_loads
 
-    def counted(text: str, options: Options, filename: str) -> list[Observation]:
+    def counted(
+        text: str, options: Options, filename: str
+    ) -> tuple[list[Observation], list[Load]]:
         calls.append(filename)
         return real(text, options, filename)
 
-    monkeypatch.setattr(scan, "observe_text", counted)
+    monkeypatch.setattr(scan, "observe_with_loads", counted)
     monkeypatch.setattr(scan, "_SEEN", scan.Seen())
     data = b'MY_KEY = "Xk9fQ2mZp7Lw"\napp.secret_key = "Xk9fQ2mZp7Lw"\n'
     config = Config()

@@ -128,12 +128,22 @@ def observe_text(
     """
     if not may_hold_setting(text, options):
         return []
+    return observe_parsed(parse_within_budget(text, options, filename), text, options)
+
+
+def parse_within_budget(text: str, options: Options, filename: str) -> ast.Module:
+    """``parse``, refusing (``SourceError``) a text of more than ``options.max_tokens``
+    tokens: its parse would not fit the memory budget of a file (``model.MAX_TOKENS``)."""
     if count_over(text, options.max_tokens):
         raise SourceError(
             f"too big to analyse: more than {options.max_tokens:,} words and symbols to "
             "parse (the memory budget of a file)"
         )
-    tree = parse(text, filename)
+    return parse(text, filename)
+
+
+def observe_parsed(tree: ast.Module, text: str, options: Options) -> list[Observation]:
+    """``observe`` on the tree of ``text``; a tree too deep to walk is a ``SourceError``."""
     try:
         return observe(tree, options, split_lines(text))
     except (RecursionError, MemoryError):
