@@ -22,6 +22,7 @@ from typing import NamedTuple, TextIO
 
 from flake8_secret_key import rules, scan
 from flake8_secret_key.engine import SourceError, split_lines
+from flake8_secret_key.engine.loads import Load
 from flake8_secret_key.escape import printable
 from flake8_secret_key.formats import FORMATS, FileError, Finding, make_finding, render, sort_key
 from flake8_secret_key.options import (
@@ -304,10 +305,15 @@ def check(settings: Settings) -> tuple[list[Finding], list[FileError]]:
         else:
             files.append(path)
     python, configs = find_files(files, settings.exclude)
+    loads: list[tuple[str, Load]] = []
     for result in _check_files(python, settings):
         _collect(result, findings, errors)
+        loads.extend((result.path, load) for load in result.loads)
     for path in configs:
         _collect(check_config(path, settings), findings, errors)
+    known = {*python, *configs}
+    for path, kind in loaded_files(files, loads, known, settings.exclude):
+        _collect(check_config(path, settings, kind), findings, errors)
     if settings.history:
         findings.extend(history_findings(files, settings))
     findings.sort(key=sort_key)
@@ -342,8 +348,51 @@ def find_files(paths: Sequence[str], exclude: Sequence[str]) -> tuple[list[str],
     return list(python), list(configs)
 
 
-def check_config(path: str, settings: Settings) -> Checked:
-    """Read and check one env or config file (SKY110; the engine's codes in a ``.cfg``)."""
+def loaded_files(
+    given: Sequence[str],
+    loads: Sequence[tuple[str, Load]],
+    known: set[str],
+    exclude: Sequence[str],
+) -> list[tuple[str, str]]:
+    """The files that the checked modules load (``engine.loads``), with their format,
+    but those checked already, excluded, or ignored by git and not tracked.
+
+    A name is looked for where Flask looks (``loads.candidates``), never outside the
+    folder given (or, for a module given by name, its own folder).
+    """
+    from flake8_secret_key.engine.loads import candidates
+
+    roots = [p if os.path.isdir(p) else os.path.dirname(p) or "." for p in given]
+    found: dict[str, tuple[str, str]] = {}  # path: (format, root)
+    for module, called in loads:
+        root = next((r for r in roots if _under(module, r)), None)
+        if root is None:
+            continue
+        rel = os.path.relpath(module, root).replace(os.sep, "/")
+        for candidate in candidates(rel, called.name):
+            path = os.path.join(root, *candidate.split("/"))
+            if os.path.isfile(path) and not scan.special_file(path):
+                if path not in known and not scan.excluded(path, exclude):
+                    found.setdefault(path, (called.format, root))
+                break
+    if not found:
+        return []
+    from flake8_secret_key.gitcmd import ignored_in
+
+    ignored: set[str] = set()
+    for root in {r for _, r in found.values()}:
+        ignored |= ignored_in(root, [p for p, (_, r) in found.items() if r == root])
+    return [(p, fmt) for p, (fmt, _) in found.items() if p not in ignored]
+
+
+def _under(path: str, folder: str) -> bool:
+    rel = os.path.relpath(path, folder)
+    return rel != ".." and not rel.startswith(".." + os.sep)
+
+
+def check_config(path: str, settings: Settings, kind: str | None = None) -> Checked:
+    """Read and check one env or config file (SKY110; the engine's codes in a ``.cfg``),
+    read as ``kind`` says when given (a file a module loads: ``loaded_files``)."""
     from flake8_secret_key.config_files import MAX_CONFIG, analyze_config
 
     if not settings.config.wants(path):
@@ -352,7 +401,7 @@ def check_config(path: str, settings: Settings) -> Checked:
         data = scan.read_file(path, MAX_CONFIG)
     except OSError as exc:
         return Checked(path, [], f"cannot read: {exc.strerror or exc}")
-    observations, error = analyze_config(data, path, settings.config.engine)
+    observations, error = analyze_config(data, path, settings.config.engine, kind)
     found = [make_finding(path, obs) for obs in observations]
     kept = [f for f in found if f is not None and f.code in settings.codes]
     if kept and not settings.disable_noqa:
@@ -388,11 +437,13 @@ def history_findings(paths: Sequence[str], settings: Settings) -> list[Finding]:
 
 
 class Checked(NamedTuple):
-    """One file's reported findings, or why it could not be checked."""
+    """One file's reported findings, or why it could not be checked; and the config
+    files it loads (``engine.loads``)."""
 
     path: str
     findings: list[Finding]
     error: str | None = None
+    loads: tuple[Load, ...] = ()
 
 
 def _collect(result: Checked, findings: list[Finding], errors: list[FileError]) -> None:
@@ -419,7 +470,7 @@ def check_bytes(data: bytes, path: str, settings: Settings) -> Checked:
     kept = [f for f in found if f is not None and f.code in settings.codes]
     if kept and not settings.disable_noqa:
         kept = without_noqa(kept, decode(data).text)
-    return Checked(path, kept, result.error)
+    return Checked(path, kept, result.error, result.loads)
 
 
 def _check_files(files: list[str], settings: Settings) -> Iterable[Checked]:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from flake8_secret_key.engine import Observation, Options, Source, may_hold_setting_bytes
+from flake8_secret_key.engine.loads import may_load_bytes
 from flake8_secret_key.escape import printable
 from flake8_secret_key.feedback import FeedbackError, load_feedback, with_feedback
 from flake8_secret_key.layouts import LAYOUTS, LayoutError, list_cohort
@@ -276,10 +277,12 @@ def _mark(
     for path, data, error in reader.files():
         scanned += 1
         if error is None:
-            if not may_hold_setting_bytes(data, engine):
+            if not (may_hold_setting_bytes(data, engine) or may_load_bytes(data)):
                 continue  # most files: no name spelled, nothing to analyse or record
             result = analyze_spelled(data, path, config)
             error, observations = result.error, result.observations
+            if result.loads:
+                reader.read_loaded(path, result.loads)
         if error is not None:
             file_errors.append((path, error))
             continue
@@ -386,9 +389,10 @@ def _config_findings(reader: Reader, engine: Options) -> Iterable[Finding]:
         return
     from flake8_secret_key.config_files import analyze_config
 
-    for path, data, error in reader.configs:
+    unique = {config.path: config for config in reader.configs}  # loaded, and named so
+    for path, data, error in unique.values():
         if error is None:
-            observations, _ = analyze_config(data, path, engine)
+            observations, _ = analyze_config(data, path, engine, reader.loaded.get(path))
             yield from (_finding(path, o, observations, None) for o in observations)
 
 

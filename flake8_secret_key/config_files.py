@@ -16,6 +16,10 @@ heroku       ``app.json``: ``env`` (a string, or ``{"value": ...}``)
 json, toml   ``*.json``, ``*.toml`` (``app.config.from_file``): the top-level keys
 ===========  ==========================================================================
 
+A file the app loads by a name of another kind (``from_pyfile("settings.conf")``,
+``from_file("app.conf", load=json.load)``, a YAML loader) is named by the engine
+(``engine.loads``) and read here as the call says (``analyze_config``'s ``kind``).
+
 A variable counts when it is a configured name (upper-cased) or ``FLASK_`` and one
 (``from_prefixed_env``). Empty values, reads (``${SECRET_KEY}``, ``$SECRET_KEY``), a
 compose entry with no value (passed through from the shell) and comments are not
@@ -137,17 +141,18 @@ def is_read(value: str) -> bool:
 
 
 def analyze_config(
-    data: bytes, rel: str, options: Options
+    data: bytes, rel: str, options: Options, kind: str | None = None
 ) -> tuple[list[Observation], str | None]:
     """The secret-key settings of one config file's bytes, and an internal error (a
     bug of ours, one line) or None; never raises.
 
-    ``rel`` is the file's path (its base name decides the format). Hardcoded and
+    ``rel`` is the file's path: its base name decides the format, unless ``kind``
+    does (a file an app loads, whatever its name: ``engine.loads``). Hardcoded and
     published keys are ``Kind.CONFIG_ENTRY`` observations (SKY110); a ``.cfg``
     file's other observations are the engine's, as for any Python file.
     """
     base = rel.replace("\\", "/").rsplit("/", 1)[-1]
-    kind = config_kind(base)
+    kind = kind or config_kind(base)
     if kind is None or len(data) > MAX_CONFIG or not may_hold_setting_bytes(data, options):
         return [], None
     try:
@@ -475,6 +480,13 @@ def _heroku(data: bytes, options: Options, base: str, template: bool) -> Iterato
             yield obs
 
 
+_FROM_FILE_FIX = (
+    "keep FILE out of git, or read the key from the environment "
+    '(app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]), and generate a new key: '
+    "this one is in the repository"
+)
+
+
 def _from_file(
     data: bytes, options: Options, base: str, template: bool, load: Any, pattern: str
 ) -> Iterator[Observation]:
@@ -483,18 +495,28 @@ def _from_file(
     loaded = load(text)
     if not isinstance(loaded, dict):
         return
-    maker = _Maker(
-        options, base, template, "from_file",
-        "keep FILE out of git, or read the key from the environment "
-        '(app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]), and generate a new key: '
-        "this one is in the repository",
-    )  # fmt: skip
+    maker = _Maker(options, base, template, "from_file", _FROM_FILE_FIX)
     for key, value in loaded.items():
         name = maker.setting(key) if isinstance(key, str) and key.isupper() else None
         if name is None or not isinstance(value, str):
             continue
         span = _find_value(text, pattern.format(re.escape(key)))
         obs = maker.make(name, key, value, span, key)
+        if obs is not None:
+            yield obs
+
+
+def _yaml_file(data: bytes, options: Options, base: str, template: bool) -> Iterator[Observation]:
+    """``from_file`` with a YAML loader: the top-level keys, read from the composed nodes."""
+    yaml = _yaml()
+    maker = _Maker(options, base, template, "from_file", _FROM_FILE_FIX)
+    for key, value in _mapping(_yaml_root(data)):
+        if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
+            continue
+        name = maker.setting(key.value) if str(key.value).isupper() else None
+        if name is None or value.tag.endswith(":null"):
+            continue
+        obs = maker.make(name, key.value, value.value, _scalar_span(value), key.value)
         if obs is not None:
             yield obs
 
@@ -525,4 +547,5 @@ _READERS = {
     "heroku": _heroku,
     "json": _json,
     "toml": _toml,
+    "yaml": _yaml_file,  # only a file loaded with from_file (engine.loads)
 }

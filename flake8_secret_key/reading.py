@@ -20,9 +20,10 @@ from __future__ import annotations
 import io
 import os
 import stat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from flake8_secret_key.config_files import MAX_CONFIG, config_kind
+from flake8_secret_key.engine.loads import candidates
 from flake8_secret_key.escape import printable
 from flake8_secret_key.scan import PY_SUFFIXES, count_python, read_file, walk
 from flake8_secret_key.submissions import (
@@ -47,7 +48,19 @@ from flake8_secret_key.zips import (
 
 if TYPE_CHECKING:
     import zipfile
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
+
+    from flake8_secret_key.engine.loads import Load
+
+
+class _Place(NamedTuple):
+    """Where the files being yielded come from: a folder on disk (``root``), or the
+    entries under ``prefix`` in ``zf``; ``shown`` starts the paths they are shown as."""
+
+    shown: str
+    root: str | None
+    zf: zipfile.ZipFile | None = None
+    prefix: str = ""
 
 
 class Reader:
@@ -73,8 +86,11 @@ class Reader:
         self.count_skipped_files = count_skipped_files
         self.venvs: list[str] = []
         self.skipped_files = 0
-        #: The env and config files read (``config_files``), filled in by ``files()``.
+        #: The env and config files read (``config_files``), filled in by ``files()``
+        #: and by ``read_loaded`` (those, shown path: format, in ``loaded``).
         self.configs: list[SourceFile] = []
+        self.loaded: dict[str, str] = {}
+        self._place: _Place | None = None  # where the file just yielded came from
 
     def files(self) -> Iterator[SourceFile]:
         """Each Python file, in a stable order; raises ``SubmissionError``."""
@@ -90,6 +106,7 @@ class Reader:
         elif sub.path.endswith(PY_SUFFIXES):
             rel = os.path.basename(sub.path)
             if self.wants is None or self.wants(rel):
+                self._place = None
                 yield _read_file(sub.path, rel)
         else:
             raise SubmissionError("not a folder, a .zip or a Python file: open it by hand")
@@ -107,6 +124,7 @@ class Reader:
         for full in found.files:
             rel = _rel(full, root, prefix)
             if wants is None or wants(rel):
+                self._place = _Place("", root)
                 yield _read_file(full, rel)
         for full in found.zips:
             rel = _rel(full, root, prefix)
@@ -127,6 +145,57 @@ class Reader:
             wanted = [c for c in wanted if c not in ignored]
         for full in wanted:
             self.configs.append(_read_file(full, _rel(full, root, prefix), MAX_CONFIG))
+
+    def read_loaded(self, module: str, loads: Sequence[Load]) -> None:
+        """Read the config files that ``module``, the file ``files()`` just yielded,
+        loads (``engine.loads``), from its own folder or zip, where Flask looks for
+        them (``loads.candidates``); a file read already, git-ignored and untracked,
+        a link, or outside that folder or zip is not."""
+        place = self._place
+        if place is None or not module.startswith(place.shown):
+            return  # a submission that is one .py file: its neighbours are not its own
+        for load in loads:
+            for rel in candidates(module[len(place.shown) :], load.name):
+                found = self._at(place, rel)
+                if found is None:
+                    continue
+                shown = place.shown + rel
+                wanted = self.wants is None or self.wants(shown)
+                if wanted and not rel.endswith(PY_SUFFIXES) and shown not in self.loaded:
+                    self.loaded[shown] = load.format
+                    if not isinstance(found, bool):
+                        self.configs.append(found._replace(path=shown))
+                break
+
+    def _at(self, place: _Place, rel: str) -> SourceFile | bool | None:
+        """The file ``rel`` of ``place``: None if it is not there, False if it is not
+        to be read (a link, git-ignored and untracked), else its bytes or error."""
+        if place.zf is not None:
+            try:
+                info = place.zf.getinfo(place.prefix + rel)
+                check_entry(info, info.filename)
+            except (KeyError, SubmissionError):
+                return None
+            if info.is_dir() or info.file_size > MAX_CONFIG:
+                return False
+            try:
+                return SourceFile(rel, read_entry(place.zf, info, self.budget, place.shown))
+            except ZIP_ERRORS as exc:
+                raise corrupt(exc, place.shown) from None
+        assert place.root is not None
+        full = os.path.join(place.root, *rel.split("/"))
+        try:
+            mode = os.lstat(full).st_mode
+        except OSError:
+            return None
+        if not stat.S_ISREG(mode):
+            return False  # a link (never followed in a submission) or a folder
+        if os.path.lexists(os.path.join(place.root, ".git")):
+            from flake8_secret_key.gitcmd import ignored_in
+
+            if ignored_in(place.root, [full]):
+                return False
+        return _read_file(full, rel, MAX_CONFIG)
 
     # -- a platform export's files of one student (``layouts``)
 
@@ -158,6 +227,7 @@ class Reader:
             if info.file_size > MAX_FILE:
                 yield SourceFile(shown, b"", f"larger than {mb(MAX_FILE)}, not read")
             else:
+                self._place = None
                 yield SourceFile(shown, read_entry(zf, info, self.budget, ""))
         elif shown.lower().endswith(".zip"):
             data = read_entry(zf, info, self.budget, "")
@@ -184,6 +254,7 @@ class Reader:
                 yield SourceFile(shown, b"", "not a regular file (a link?): not read")
             return
         if is_py:
+            self._place = None
             yield _read_file(full, shown)
         elif shown.lower().endswith(".zip"):
             try:
@@ -240,6 +311,7 @@ class Reader:
                 if info.file_size > MAX_FILE:
                     yield SourceFile(shown + rel, b"", f"larger than {mb(MAX_FILE)}, not read")
                     continue
+                self._place = _Place(shown, None, zf, prefix)
                 yield SourceFile(shown + rel, read_entry(zf, info, self.budget, shown))
             for rel, info in plan.configs:
                 if wants is None or wants(shown + rel):
