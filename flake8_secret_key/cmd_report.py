@@ -29,8 +29,16 @@ from flake8_secret_key.options import (
     config_from_args,
 )
 from flake8_secret_key.reading import Reader
-from flake8_secret_key.redact import redact_context, secret_texts
-from flake8_secret_key.report import HISTORY, Finding, Row, decide, error_row, sort_rows
+from flake8_secret_key.redact import redact_config_context, redact_context, secret_texts
+from flake8_secret_key.report import (
+    HISTORY,
+    ContextLine,
+    Finding,
+    Row,
+    decide,
+    error_row,
+    sort_rows,
+)
 from flake8_secret_key.report_formats import FORMATS, render
 from flake8_secret_key.rules import code_for, history_message, message
 from flake8_secret_key.scan import analyze_spelled
@@ -290,12 +298,20 @@ def _mark(
             texts.append((path, _text(data), observations))
         else:
             findings.extend(_finding(path, o, observations, None) for o in observations)
-    findings.extend(_config_findings(reader, engine))
-    if texts:  # the HTML context: redact each file's values in every file shown
+    configs = _config_observations(reader, engine)
+    if not context:
+        findings.extend(_finding(p, o, obs, None) for p, _, obs, _ in configs for o in obs)
+    else:  # the HTML context: redact each file's values in every file shown
         also = {s for _, text, obs in texts for s in secret_texts(text, obs)}
+        also.update(s for _, text, obs, _ in configs for s in secret_texts(text, obs))
         for path, text, observations in texts:
             findings.extend(
                 _finding(path, o, observations, text, also, config.engine.names)
+                for o in observations
+            )
+        for path, text, observations, python in configs:
+            findings.extend(
+                _finding(path, o, observations, text, also, config.engine.names, python)
                 for o in observations
             )
     findings.sort(key=lambda f: (f.path, f.line, f.col))
@@ -382,18 +398,26 @@ def _history_text(keys: Sequence[HistoryKey], commits: int, note: str | None) ->
     return "; ".join(parts)
 
 
-def _config_findings(reader: Reader, engine: Options) -> Iterable[Finding]:
-    """The keys in the submission's env and config files (SKY110), without context:
-    their lines are not Python, which the redaction of the HTML page reads."""
+def _config_observations(
+    reader: Reader, engine: Options
+) -> list[tuple[str, str, list[Observation], bool]]:
+    """The keys in the submission's env and config files (SKY110): each file's path,
+    text and observations, and whether it is Python (``from_pyfile``, ``*.cfg``)."""
     if not reader.configs:
-        return
-    from flake8_secret_key.config_files import analyze_config
+        return []
+    from flake8_secret_key.config_files import analyze_config, config_kind, decode_text
 
+    found = []
     unique = {config.path: config for config in reader.configs}  # loaded, and named so
     for path, data, error in unique.values():
         if error is None:
-            observations, _ = analyze_config(data, path, engine, reader.loaded.get(path))
-            yield from (_finding(path, o, observations, None) for o in observations)
+            kind = reader.loaded.get(path) or config_kind(path.rsplit("/", 1)[-1])
+            observations, _ = analyze_config(data, path, engine, kind)
+            if observations:  # a .cfg that is Python: decoded as Python decodes it
+                python = kind == "pyfile"
+                text = _text(data) if python else decode_text(data)
+                found.append((path, text, observations, python))
+    return found
 
 
 def _text(data: bytes) -> str:
@@ -409,7 +433,14 @@ def _finding(
     text: str | None,
     also: Iterable[str] = (),
     names: Iterable[str] = (),
+    python: bool = True,
 ) -> Finding:
+    if text is None:
+        context: tuple[ContextLine, ...] = ()
+    elif python:
+        context = redact_context(text, file_obs, obs, also, names)
+    else:
+        context = redact_config_context(text, obs, also)
     return Finding(
         path=path,
         line=obs.line,
@@ -420,7 +451,7 @@ def _finding(
         source=obs.source.value,
         target=printable(obs.target),
         message=message(obs) or printable(_plain_message(obs)),
-        context=redact_context(text, file_obs, obs, also, names) if text is not None else (),
+        context=context,
     )
 
 

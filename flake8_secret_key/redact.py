@@ -74,6 +74,47 @@ def redact_context(
     return tuple(out)
 
 
+def redact_config_context(
+    text: str, obs: Observation, also: Iterable[str] = ()
+) -> tuple[ContextLine, ...]:
+    """A few lines around ``obs`` in a config file that is not Python (``.env``,
+    YAML, JSON, INI, TOML), where only the structure stays readable: a variable's name
+    and its ``=`` or ``:`` (``- `` and ``export`` too), a section header, a bracket.
+    Every value (any of them may be a password), every comment and any other text is
+    hidden, whatever the format's quoting; so is any text of ``also`` in what stays.
+    """
+    lines = [ln.rstrip("\r\n") for ln in split_lines(text)]
+    secrets = sorted(set(also), key=len, reverse=True)
+    return tuple(
+        ContextLine(
+            number, _clip(_scrub(_config_line(lines[number - 1]), secrets)), number == obs.line
+        )
+        for number in _context_numbers(obs, len(lines))
+    )
+
+
+#: ``KEY=``, ``export KEY=``, ``- KEY=``, ``KEY:``, ``"KEY":``: a name and its separator.
+_CONFIG_NAME = re.compile(
+    r"""(\s*(?:-\s+)?(?:export\s+)?(["']?)[A-Za-z_][\w.-]*\2\s*[=:])(\s*)(.*)"""
+)
+#: A line of structure only: ``[settings]``, ``{``, ``},``, ``]``.
+_CONFIG_STRUCTURE = re.compile(r"\s*(?:\[[\w .-]*\]|[{}\[\],]*)\s*")
+
+
+def _config_line(raw: str) -> str:
+    """One line of a config file with everything but its structure hidden."""
+    if _CONFIG_STRUCTURE.fullmatch(raw):
+        return raw
+    name = _CONFIG_NAME.fullmatch(raw)
+    if name is not None:
+        return name[1] + name[3] + (REDACTED if name[4].strip() else "")
+    indent = raw[: len(raw) - len(raw.lstrip())]
+    stripped = raw.lstrip()
+    if stripped[:1] in ("#", ";"):
+        return indent + stripped[0] + REDACTED
+    return indent + REDACTED
+
+
 def secret_texts(text: str, file_observations: Sequence[Observation]) -> list[str]:
     """The texts of a file's secret values, to redact wherever else they appear."""
     lines = [ln.rstrip("\r\n") for ln in split_lines(text)]

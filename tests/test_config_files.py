@@ -327,3 +327,43 @@ def test_report_reads_nothing_but_named_config_files(tmp_path: Path) -> None:
     (sub / "notes.txt").write_text(textwrap.dedent(f"SECRET_KEY={SECRET}\n"))
     rows = cmd_report.mark_all(list_submissions(str(tmp_path / "cohort")), Config())
     assert rows[0].verdict == "no-key"
+
+
+def test_html_context_of_config_files_shows_names_only(tmp_path: Path) -> None:
+    sub = tmp_path / "cohort" / "s"
+    sub.mkdir(parents=True)
+    (sub / "app.py").write_text("app.config.from_pyfile('settings.conf')\n")
+    (sub / ".env").write_text(
+        f"# old key {SECRET}\nDATABASE_URL=postgres://u:hunter2pass@db/x\n"
+        f'export SECRET_KEY="{SECRET}"\nDEBUG=1\n'
+    )
+    (sub / "docker-compose.yml").write_text(
+        f"services:\n  web:\n    environment:\n      - SECRET_KEY={SECRET}\n"
+        "      - API_TOKEN=tok-hunter2pass\n"
+    )
+    (sub / "config.json").write_text(
+        f'{{\n  "PASSWORD": "hunter2pass",\n  "SECRET_KEY": "{SECRET}"\n}}\n'
+    )
+    (sub / "settings.conf").write_text(f"# {SECRET}\nSECRET_KEY = '{SECRET}'\n")
+    rows = cmd_report.mark_all(list_submissions(str(tmp_path / "cohort")), Config(), context=True)
+    shown = {f.path: [line.text for line in f.context] for f in rows[0].observations if f.code}
+    assert shown == {
+        ".env": [
+            "#«redacted»",
+            "DATABASE_URL=«redacted»",
+            "export SECRET_KEY=«redacted»",
+            "DEBUG=«redacted»",
+        ],
+        "config.json": ["{", '  "PASSWORD": «redacted»', '  "SECRET_KEY": «redacted»', "}"],
+        "docker-compose.yml": [
+            "  web:",
+            "    environment:",
+            "      - SECRET_KEY=«redacted»",
+            "      - API_TOKEN=«redacted»",
+        ],
+        "settings.conf": ["#«redacted»", "SECRET_KEY = «redacted»"],  # Python: as in .py
+    }
+    out = tmp_path / "report.html"
+    assert main(["report", str(tmp_path / "cohort"), "--format", "html", "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "DATABASE_URL=" in page and "hunter2" not in page and SECRET[:8] not in page
