@@ -151,7 +151,8 @@ def _table(rows: Sequence[Row]) -> str:
             elif key == "verdict":
                 tds.append(f'<td data-v="{RANK[row.verdict]}">{_badge(row.verdict)}</td>')
             elif key == "first_location":
-                tds.append(f"<td>{f'<code>{_e(value)}</code>' if value else ''}</td>")
+                shown = f"<code>{_e(value)}</code>" if value else ""
+                tds.append(f'<td data-v="{_e(_location_key(value))}">{shown}</td>')
             elif key == "error":
                 tds.append(f'<td class="err">{_e(value)}</td>')
             elif key not in NUMERIC:  # the student's identity, the history
@@ -206,6 +207,13 @@ def _details(rows: Sequence[Row]) -> str:
         parts.append("</section>")
         out.append("".join(parts))
     return "".join(out)
+
+
+def _location_key(location: str) -> str:
+    """What a first location sorts by: its path, then its line as a number
+    (``app.py:9`` before ``app.py:10``)."""
+    path, _, line = location.rpartition(":")
+    return f"{path.casefold()}:{int(line):09d}" if line.isdigit() else location.casefold()
 
 
 def _has_details(row: Row) -> bool:

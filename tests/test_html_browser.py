@@ -68,6 +68,8 @@ COHORT: dict[str, str] = {
     "grace/.venv/pyvenv.cfg": "home = /usr/bin\n",
     "grace/.venv/lib/site.py": "x = 1\n",
     "henry/app.py": FLASK + 'app.secret_key = open("key.txt").read()\n',
+    # Its first location, app.py:11, sorts after alice's app.py:3 (a line number).
+    "ivan/app.py": FLASK + "\n" * 8 + 'app.secret_key = "not-a-real-key-4"\n',
     "zed.zip": "not a zip file",
 }
 EXPECTED = {
@@ -79,6 +81,7 @@ EXPECTED = {
     "frank": "no-key",
     "grace": "generated",
     "henry": "unknown",
+    "ivan": "hardcoded",
     "zed.zip": "error",
 }
 NUMERIC = {"Findings", "Py Files", "Venvs Skipped", "Py Files In Venvs", "Syntax Errors"}
@@ -195,6 +198,8 @@ def _key(label: str) -> Callable[[list[str], int], Any]:
         return lambda row, i: VERDICTS.index(row[i].strip())
     if label in NUMERIC:  # an empty cell first, as in the columns of text
         return lambda row, i: int(row[i]) if row[i] else -1
+    if label == "First Location":  # the path, then the line as a number
+        return lambda row, i: (row[i].rpartition(":")[0], int(row[i].rpartition(":")[2] or -1))
     return lambda row, i: row[i]
 
 
@@ -234,10 +239,10 @@ def test_sorting_by_name_and_verdict_gives_the_teachers_order(page: Page) -> Non
     )
     headers.nth(0).click()
     assert [row[0] for row in _table(page)[1]] == [
-        "alice", "Bob", "carol", "dave", "erin", "frank", "grace", "henry", "zed.zip"
+        "alice", "Bob", "carol", "dave", "erin", "frank", "grace", "henry", "ivan", "zed.zip"
     ]  # fmt: skip
     headers.nth(0).click()
-    assert [row[0] for row in _table(page)[1]][:3] == ["zed.zip", "henry", "grace"]
+    assert [row[0] for row in _table(page)[1]][:3] == ["zed.zip", "ivan", "henry"]
     py_files = _table(page)[0].index("Py Files")
     headers.nth(py_files).click()
     assert [row[py_files] for row in _table(page)[1]][-3:] == ["2", "3", "10"]
