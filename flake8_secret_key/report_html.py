@@ -43,13 +43,16 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em aut
 max-width:75em;padding:0 1em;color:#1d232b;background:#fff}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}h3{font-size:1.05em;margin:0}
 table{border-collapse:collapse;width:100%}
+.rows{max-height:85vh;overflow:auto;margin:1em 0}
+svg{max-width:100%;height:auto}
 th,td{padding:.3em .6em;border-bottom:1px solid #dde2e8;text-align:left;vertical-align:top}
 th{cursor:pointer;user-select:none;white-space:nowrap;background:#f3f5f8;position:sticky;top:0}
 th:after{content:" \\2195";color:#9aa5b1}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .v{display:inline-block;padding:0 .5em;border-radius:.8em;color:#fff;font-size:.9em;
 white-space:nowrap}
-section{border:1px solid #dde2e8;border-radius:6px;padding:.8em 1em;margin:1em 0}
+section{border:1px solid #dde2e8;border-radius:6px;padding:.8em 1em;margin:1em 0;
+overflow-wrap:anywhere}
 pre{background:#f6f8fa;padding:.5em;overflow-x:auto;margin:.4em 0 1em}
 pre .ln{color:#8a94a0;user-select:none;display:inline-block;min-width:3.5em}
 pre .hit{background:#fff3bf;display:block}
@@ -111,9 +114,11 @@ def _chart(rows: Sequence[Row]) -> str:
     most = max(counts.values()) or 1
     bar_h, gap, label_w, bar_w = 22, 6, 120, 420
     height = len(counts) * (bar_h + gap)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{label_w + bar_w + 60}" '
-        f'height="{height}" aria-label="Submissions per verdict">'
+    width = label_w + bar_w + 60
+    parts = [  # drawn at its size, smaller in a narrow window (the viewBox scales it)
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" '
+        'aria-label="Submissions per verdict">'
     ]
     for i, (verdict, n) in enumerate(counts.items()):
         y = i * (bar_h + gap)
@@ -161,7 +166,8 @@ def _table(rows: Sequence[Row]) -> str:
                 tds.append(f'<td class="n">{_e(value)}</td>')
         body.append("<tr>" + "".join(tds) + "</tr>")
     return (
-        f'<table id="cohort"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        f'<div class="rows"><table id="cohort"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 

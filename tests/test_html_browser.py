@@ -274,3 +274,22 @@ def test_screenshot(page: Page, tmp_path: Path) -> None:
     path = Path(target) if target else tmp_path / "report-html.png"
     png = page.screenshot(path=path)
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
+
+
+@pytest.mark.parametrize("page", ["default", "counted"], indirect=True)
+@pytest.mark.parametrize("width", [1200, 700, 420])
+def test_the_page_fits_a_narrow_window_and_the_header_stays(page: Page, width: int) -> None:
+    """The table scrolls in its own box (the page never gets wider than the window),
+    and its header stays in sight when the rows scroll."""
+    page.set_viewport_size({"width": width, "height": 300})
+    wide, window = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert wide <= window
+    box = page.locator("#cohort").locator("xpath=..")
+    box.evaluate("b => { b.scrollTop = b.scrollHeight; }")
+    head, top = page.evaluate(
+        "() => [document.querySelector('#cohort th').getBoundingClientRect().top,"
+        " document.getElementById('cohort').parentElement.getBoundingClientRect().top]"
+    )
+    assert abs(head - top) < 1
