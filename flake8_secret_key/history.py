@@ -19,8 +19,9 @@ anything that could start a program):
    as a stream, in commit order, so the first blob that holds a key names its first
    commit. A blob that spells no setting name (the engine's prefilter, a substring
    search) is dropped. A version whose new lines (against the file's previous
-   version) neither spell a name nor bind a name that a spelling line uses holds
-   no key its previous version did not (``may_add_key``): it is not parsed again.
+   version) neither spell a name nor bind a name the spelling lines reach (use, or
+   use through other bindings: ``A = "x"; B = A; SECRET_KEY = B``) holds no key its
+   previous version did not (``may_add_key``): it is not parsed again.
    A version that does not parse (Python 2) is read line by line, each line that
    spells a name alone. The blobs of HEAD's tree (``git ls-tree``) are always read:
    they say what is still there.
@@ -280,7 +281,10 @@ _PYTHON2 = re.compile(
 
 #: A line that binds a name to something holding a quote: ``KEY = "x"``, ``KEY: str = f(...)``.
 _BINDS = re.compile(rb"\s*([A-Za-z_][\w.]*)\s*(?::[^=]*)?=[^=].*['\"]")
+#: Any line that binds a name, and what to: ``B = A``, ``self.b: str = a``.
+_BINDING = re.compile(rb"[ \t]*([A-Za-z_][\w.]*)[ \t]*(?::[^=\n]*)?=(?!=)(.*)")
 _NAME = re.compile(rb"[A-Za-z_]\w*")
+_WORD = re.compile(rb"\w")
 
 
 def may_add_key(
@@ -288,26 +292,46 @@ def may_add_key(
 ) -> bool:
     """Whether a new version of a file (``data``, its ``lines``) can hold a key its
     previous one (whose lines are ``prior``) did not, so that only those versions are
-    parsed: a flask/app.py
-    changed in 500 commits spells ``secret_key`` in each, but few of its changes
-    touch it.
+    parsed: a flask/app.py changed in 500 commits spells ``secret_key`` in each, but
+    few of its changes touch it.
 
     A key is written on a line that spells a setting name, or bound to a name that
-    such a line uses (``KEY = "x"`` ... ``app.secret_key = KEY``). So a version is
-    parsed when one of its new lines (not in the previous version) spells a name, or
-    binds a name that one of its spelling lines uses. A key two bindings away from
-    its setting (``A = "x"; B = A``), changed alone, is the one thing this misses.
+    such a line reaches: one it uses (``KEY = "x"`` ... ``app.secret_key = KEY``), a
+    name bound to one of those (``A = "x"; B = A; SECRET_KEY = B``), and so on. So a
+    version is parsed when one of its new lines (not in the previous version) spells a
+    name, or binds a name its spelling lines reach to something holding a quote. Not
+    followed: a new quoteless ``B = A`` that points at an older literal (reading those
+    too parses 148 versions of Flask's history instead of 136, for no new key), a
+    binding written over several lines, a name imported from another file.
     """
     added = lines - prior
     joined = b"\n".join(added)
     if any(word in joined for word in words):
         return True
-    bound = set()
-    for line in added:
-        match = _BINDS.match(line)
-        if match is not None:
-            bound.add(match[1].rsplit(b".", 1)[-1])
-    return bool(bound) and not bound.isdisjoint(_spelling_names(data, words))
+    bound = {m[1].rsplit(b".", 1)[-1] for line in added if (m := _BINDS.match(line))}
+    return bool(bound) and _reaches(data, words, bound)
+
+
+def _reaches(data: bytes, words: tuple[bytes, ...], bound: set[bytes]) -> bool:
+    """Whether a name of ``bound`` reaches a line of ``data`` that spells a setting name:
+    is used there, or in a binding (``B = A``) of a name that does. Only its uses are read."""
+    spelling = _spelling_names(data, words)
+    todo, done = set(bound), set[bytes]()
+    while todo:
+        name = todo.pop()
+        if name in spelling:
+            return True
+        done.add(name)
+        at = data.find(name)
+        while at != -1:
+            end = at + len(name)
+            if not (_WORD.match(data, end) or (at and _WORD.match(data, at - 1))):
+                match = _BINDING.match(data, data.rfind(b"\n", 0, at) + 1)
+                if match is not None and at >= match.start(2):  # B = ...A...
+                    todo.add(match[1].rsplit(b".", 1)[-1])
+            at = data.find(name, end)
+        todo -= done
+    return False
 
 
 def _spelling_names(data: bytes, words: tuple[bytes, ...]) -> set[bytes]:

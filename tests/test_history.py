@@ -6,10 +6,11 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from flake8_secret_key import cmd_report
+from flake8_secret_key import cmd_report, history
 from flake8_secret_key.cli import main
 from flake8_secret_key.history import History, read_history
 from flake8_secret_key.options import Config
@@ -122,6 +123,71 @@ def test_a_key_changed_where_a_name_is_bound_is_a_new_key(tmp_path: Path) -> Non
     found = read_history(str(repo), Config())
     assert [(k.commit.sha, k.in_head) for k in found.keys][1:] == [(second, False)]
     assert len(found.keys) == 2
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [
+        "B = A\nSECRET_KEY = B\n",
+        'B = A\nC = B\napp.config["SECRET_KEY"] = C\n',
+        "class Config:\n    B = A\n    SECRET_KEY: str = B\n",
+    ],
+    ids=["two names away", "three names away", "in a class, annotated"],
+)
+def test_a_key_changed_names_away_from_its_setting_is_a_new_key(
+    tmp_path: Path, chain: str
+) -> None:
+    """The names a spelling line uses are followed through their bindings: a version
+    that changes only ``A = "..."`` is parsed again when ``A`` reaches a setting."""
+    repo = init(tmp_path / "r")
+    body = "\n\ndef f():\n    return 1\n\n\n" + chain
+    first = commit(repo, {"config.py": f'A = "{SECRET}"\n' + body})
+    commit(repo, {"config.py": f'A = "{SECRET}"\n' + body.replace("1", "2")})  # nothing new
+    second = commit(repo, {"config.py": 'A = "another-key-4f9c2b7e"\n' + body})
+    commit(repo, {"config.py": FROM_ENV})
+    assert [k.commit.sha for k in read_history(str(repo), Config()).keys] == [first, second]
+
+
+def test_a_name_that_reaches_no_setting_is_not_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change to a name no setting uses, or to one bound only to such names, is no
+    new key: those versions are not parsed (the shortcut that keeps the history fast)."""
+    parsed: list[str] = []
+    blob_keys = history._blob_keys
+
+    def counted(data: bytes, path: str, *args: Any) -> Any:
+        parsed.append(data.decode().splitlines()[0])
+        return blob_keys(data, path, *args)
+
+    monkeypatch.setattr(history, "_blob_keys", counted)
+    repo = init(tmp_path / "r")
+    tail = "B = A\nSECRET_KEY = B\nOTHER = X\nY = OTHER\n"
+    first = commit(repo, {"config.py": f'A = "{SECRET}"\nX = "x1"\nZ = "z1"\n' + tail})
+    commit(repo, {"config.py": f'A = "{SECRET}"\nX = "x1"\nZ = "z2"\n' + tail})  # Z: no use
+    commit(repo, {"config.py": f'A = "{SECRET}"\nX = "x2"\nZ = "z2"\n' + tail})  # X: no setting
+    commit(repo, {"config.py": FROM_ENV})
+    assert [k.commit.sha for k in read_history(str(repo), Config()).keys] == [first]
+    assert parsed == [f'A = "{SECRET}"', "import os"]
+
+
+@pytest.mark.parametrize(
+    ("new", "rest", "expected"),
+    [
+        ('A = "k2"', "B = A\nSECRET_KEY = B\n", True),
+        ('A = "k2"', "B = A\nC = B\nD = C\napp.secret_key = D\n", True),
+        ('self.A = "k2"', "B = self.A\nSECRET_KEY = B\n", True),
+        ('A = "k2"', "B = A\nSECRET_KEY = C\n", False),  # B reaches no setting
+        ('A = "k2"', "B = A\nA = B\nSECRET_KEY = C\n", False),  # a cycle, no setting
+        ('A = "k2"', "if A == B:\n    SECRET_KEY = B\n", False),  # a test binds nothing
+        ("C = 1", "B = A\nSECRET_KEY = B\n", False),  # C: used by nothing
+    ],
+)
+def test_may_add_key(new: str, rest: str, expected: bool) -> None:
+    prior = {b'A = "k1"', *rest.encode().splitlines()}
+    data = f"{new}\n{rest}".encode()
+    words = (b"SECRET_KEY", b"secret_key")
+    assert history.may_add_key(prior, data, set(data.splitlines()), words) is expected
 
 
 def test_python2_versions_are_read_line_by_line(tmp_path: Path) -> None:
