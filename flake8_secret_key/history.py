@@ -42,7 +42,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import tempfile
 from typing import TYPE_CHECKING, NamedTuple
 
 from flake8_secret_key.config_files import analyze_config, config_kind
@@ -56,14 +55,13 @@ from flake8_secret_key.engine import (
 )
 from flake8_secret_key.engine.model import trigger_words
 from flake8_secret_key.escape import printable
-from flake8_secret_key.gitcmd import command, environment, run
+from flake8_secret_key.gitcmd import read_blobs, read_revisions, run
 from flake8_secret_key.rules import code_for
 from flake8_secret_key.scan import PACKAGE_DIRS, PY_SUFFIXES, SKIP_DIRS, analyze_spelled
 from flake8_secret_key.source import decode
 
 if TYPE_CHECKING:
-    import subprocess
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
 
     from flake8_secret_key.options import Config
 
@@ -449,91 +447,6 @@ def _written(lines: list[str], obs: Observation) -> str:
     return value if isinstance(value, str) else text.strip()
 
 
-def read_blobs(folder: str, blobs: list[str]) -> Iterator[tuple[str, bytes]]:
-    """Each blob's raw bytes, in order, from one ``git cat-file --batch`` stream.
-
-    The names go in through a temporary file, so that git's output is read as it
-    comes without a thread to feed its input.
-    """
-    if not blobs:
-        return
-    import subprocess
-
-    with tempfile.TemporaryFile() as names:
-        names.write("".join(b + "\n" for b in blobs).encode("ascii"))
-        names.seek(0)
-        with subprocess.Popen(
-            command(folder, "cat-file", "--batch"),
-            stdin=names,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=environment(),
-        ) as proc:
-            assert proc.stdout is not None
-            _widen(proc.stdout.fileno())
-            yield from _pumped(proc)
-
-
-def _pumped(proc: subprocess.Popen[bytes]) -> Iterator[tuple[str, bytes]]:
-    """``_batch`` read by a thread: git's output is drained while the blobs before
-    are analysed (the reads wait in the kernel, without the GIL)."""
-    import queue
-    import threading
-
-    assert proc.stdout is not None
-    stream = proc.stdout
-    items: queue.Queue[tuple[str, bytes] | None] = queue.Queue(maxsize=256)
-
-    def pump() -> None:
-        try:
-            for item in _batch(stream):
-                items.put(item)
-        except (OSError, ValueError):  # the stream closed under it: we are done
-            pass
-        finally:
-            items.put(None)
-
-    thread = threading.Thread(target=pump, name="git cat-file", daemon=True)
-    thread.start()
-    try:
-        while (item := items.get()) is not None:
-            yield item
-    finally:
-        proc.kill()
-        while thread.is_alive():  # let it see the end, never blocked on a full queue
-            try:
-                items.get(timeout=0.1)
-            except queue.Empty:
-                pass
-        stream.close()
-
-
-def _widen(fd: int) -> None:
-    """A 1 MB pipe (Linux): git writes blobs ahead instead of waiting for each read."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-    except (ImportError, OSError):
-        pass
-
-
-def _batch(stream: object) -> Iterator[tuple[str, bytes]]:
-    from io import BufferedReader
-
-    assert isinstance(stream, BufferedReader)
-    while True:
-        header = stream.readline()
-        if not header:
-            return
-        fields = header.split()
-        if len(fields) != 3:  # "<sha> missing": a shallow clone's absent object
-            continue
-        size = int(fields[2])
-        data = stream.read(size + 1)[:size]
-        yield fields[0].decode("ascii"), data
-
-
 # ------------------------------------------------------------------ fix
 
 
@@ -555,7 +468,7 @@ def committed_old_keys(files: Sequence[tuple[str, Sequence[str | None]]]) -> lis
     found = []
     for folder, group in by_folder.items():
         names = [f"HEAD:./{os.path.basename(path)}" for path, _ in group]
-        contents = dict(_read_revisions(folder, names))
+        contents = dict(read_revisions(folder, names))
         for (path, values), name in zip(group, names, strict=True):
             data = contents.get(name)
             if data is None:
@@ -564,25 +477,6 @@ def committed_old_keys(files: Sequence[tuple[str, Sequence[str | None]]]) -> lis
             if any(v is None or v in text for v in values):
                 found.append(path)
     return found
-
-
-def _read_revisions(folder: str, names: list[str]) -> Iterator[tuple[str, bytes]]:
-    """``git cat-file --batch`` on ``rev:path`` names; a missing one is left out."""
-    done = run(folder, "cat-file", "--batch", stdin="".join(n + "\n" for n in names).encode())
-    if done is None or done.returncode != 0:
-        return
-    out, at = done.stdout, 0
-    for name in names:
-        end = out.find(b"\n", at)
-        if end == -1:
-            return
-        fields = out[at:end].split()
-        at = end + 1
-        if len(fields) != 3 or fields[1] != b"blob":
-            continue
-        size = int(fields[2])
-        yield name, out[at : at + size]
-        at += size + 1
 
 
 def fix_note(paths: Sequence[str]) -> list[str]:
