@@ -6,7 +6,7 @@ with a clone has it. This module lists every distinct hardcoded or published key
 from every ref, ``all_refs``), each once, with the first commit that added it, its
 path and line there, and whether HEAD still holds it.
 
-Two git commands, whatever the size of the history (``gitcmd`` runs them without
+Two git commands (three with loaded files), whatever the size of the history (``gitcmd`` runs them without
 anything that could start a program):
 
 1. ``git log --raw -z --no-renames -c --reverse --topo-order``: for each commit,
@@ -25,6 +25,10 @@ anything that could start a program):
    A version that does not parse (Python 2) is read line by line, each line that
    spells a name alone. The blobs of HEAD's tree (``git ls-tree``) are always read:
    they say what is still there.
+3. A file that a module loads under a name that is not a config name
+   (``from_pyfile("settings.conf")``: ``engine.loads``), named by HEAD's modules or by
+   any version read in 2, is read in every version by one more ``cat-file --batch``,
+   its blobs taken from the same ``log --raw`` listing.
 
 Measured against dulwich and pygit2 for this: both need a library in every
 install (pygit2 a compiled one) and walk trees commit by commit in Python or C
@@ -44,7 +48,7 @@ import os
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from flake8_secret_key.config_files import analyze_config, config_kind
+from flake8_secret_key.config_files import MAX_CONFIG, analyze_config, config_kind
 from flake8_secret_key.engine import (
     Observation,
     SourceError,
@@ -53,6 +57,7 @@ from flake8_secret_key.engine import (
     may_hold_setting_bytes,
     observe_text,
 )
+from flake8_secret_key.engine.loads import Load, candidates, may_load_bytes
 from flake8_secret_key.engine.model import trigger_words
 from flake8_secret_key.escape import printable
 from flake8_secret_key.gitcmd import read_blobs, read_revisions, run
@@ -126,19 +131,33 @@ def _read_history(folder: str, config: Config, all_refs: bool, only: str) -> His
     )  # fmt: skip
     if log is None or log.returncode != 0:
         return no_history("no commits yet")
-    blobs, commits = candidate_blobs(log.stdout, config)
-    head = _head_blobs(folder, config) if commits else set()
-    keys = _keys(folder, blobs, head, config)
+    listing = candidate_blobs(log.stdout, config)
+    head = _head_blobs(folder, config) if listing.commits else set()
+    found = _Found(head)
+    loads = _keys(folder, listing.blobs, found, config)
+    if loads:
+        _loaded_keys(folder, listing.others, loads, found, config)
+    keys, commits = found.keys(), listing.commits
     note = None
     if shallow:
         note = "shallow clone: the commits before its first one were not read"
     return History(keys, commits, note)
 
 
-def candidate_blobs(output: bytes, config: Config) -> tuple[dict[str, tuple[str, Commit]], int]:
-    """Each distinct blob of a path that could hold a key -> (path, first commit), in
-    commit order, from ``git log --raw -z -c`` output; and the number of commits."""
+class Listing(NamedTuple):
+    """What ``git log --raw`` lists: each distinct blob of a path that could hold a key
+    -> (path, first commit), in commit order; the number of commits; and for every
+    other path, its ``--raw`` lines (a file a module loads is read from these)."""
+
+    blobs: dict[str, tuple[str, Commit]]
+    commits: int
+    others: dict[bytes, list[tuple[bytes, Commit]]]
+
+
+def candidate_blobs(output: bytes, config: Config) -> Listing:
+    """The ``Listing`` of ``git log --raw -z -c`` output."""
     blobs: dict[str, tuple[str, Commit]] = {}
+    others: dict[bytes, list[tuple[bytes, Commit]]] = {}
     wanted: dict[bytes, str | None] = {}  # a path's name, if it could hold a key
     commit = Commit("", 0)
     commits = 0
@@ -159,11 +178,12 @@ def candidate_blobs(output: bytes, config: Config) -> tuple[dict[str, tuple[str,
                 wanted[raw] = name if wanted_path(name, config) else None
             path = wanted[raw]
             if path is None:
+                others.setdefault(raw, []).append((token, commit))
                 continue
             blob = _new_blob(token.decode("ascii", "replace"))
             if blob is not None and blob not in blobs:
                 blobs[blob] = (path, commit)
-    return blobs, commits
+    return Listing(blobs, commits, others)
 
 
 def _new_blob(meta: str) -> str | None:
@@ -181,9 +201,15 @@ def _new_blob(meta: str) -> str | None:
 def wanted_path(path: str, config: Config) -> bool:
     """A path whose content could hold a key: a Python or config file, outside venvs,
     tool folders and (unless asked) test code."""
-    folders, _, base = path.rpartition("/")
+    base = path.rpartition("/")[2]
     if not base.endswith(PY_SUFFIXES) and config_kind(base) is None:
         return False
+    return wanted_folder(path, config)
+
+
+def wanted_folder(path: str, config: Config) -> bool:
+    """A path outside venvs, tool folders and (unless asked) test code."""
+    folders = path.rpartition("/")[0]
     if folders and any(
         d in SKIP_DIRS or d in PACKAGE_DIRS or d in _VENV_NAMES for d in folders.split("/")
     ):
@@ -210,36 +236,85 @@ def _head_blobs(folder: str, config: Config) -> set[str]:
     return blobs
 
 
+class _Found:
+    """Each distinct key once: the first blob (in commit order) that holds it, and
+    whether a blob of HEAD (``head``) holds it too."""
+
+    def __init__(self, head: set[str]) -> None:
+        self.head = head
+        self.first: dict[tuple[str, str], HistoryKey] = {}
+        self.in_head: set[tuple[str, str]] = set()
+
+    def add(self, blob: str, path: str, commit: Commit, found: list[Identified]) -> None:
+        for obs, identity in found:
+            if identity not in self.first:
+                self.first[identity] = HistoryKey(path, commit, False, obs)
+            if blob in self.head:
+                self.in_head.add(identity)
+
+    def keys(self) -> list[HistoryKey]:
+        return [k._replace(in_head=ident in self.in_head) for ident, k in self.first.items()]
+
+
 def _keys(
-    folder: str, blobs: dict[str, tuple[str, Commit]], head: set[str], config: Config
-) -> list[HistoryKey]:
-    """Each distinct key once: first blob (in commit order) that holds it, and whether
-    a blob of HEAD holds it too."""
-    first: dict[tuple[str, str], HistoryKey] = {}
-    in_head: set[tuple[str, str]] = set()
+    folder: str, blobs: dict[str, tuple[str, Commit]], found: _Found, config: Config
+) -> set[tuple[str, Load]]:
+    """The keys of the Python and config files' blobs, into ``found``; and the files
+    that the versions read load (``engine.loads``; HEAD's are read for them alone)."""
     words = tuple(word.encode() for word in trigger_words(config.engine.names))
     previous: dict[str, set[bytes]] = {}  # path -> the lines of its last version read whole
     broken: dict[str, set[bytes]] = {}  # path -> the lines of its last version, if it failed
     lines_seen: dict[str, list[Observation]] = {}  # for versions that do not parse
+    loads: set[tuple[str, Load]] = set()
     for blob, data in read_blobs(folder, list(blobs)):
-        if len(data) > MAX_BLOB or not may_hold_setting_bytes(data, config.engine):
-            continue
         path, commit = blobs[blob]
-        lines = set(data.splitlines())
-        if blob not in head and not _worth_reading(path, data, lines, previous, broken, words):
+        if len(data) > MAX_BLOB or not may_hold_setting_bytes(data, config.engine):
+            python = path.endswith(PY_SUFFIXES) and len(data) <= MAX_BLOB
+            if blob in found.head and python and may_load_bytes(data):
+                loads.update((path, load) for load in analyze_spelled(data, path, config).loads)
             continue
-        found, whole = _blob_keys(data, path, config, lines_seen)
+        lines = set(data.splitlines())
+        if blob not in found.head and not _worth_reading(
+            path, data, lines, previous, broken, words
+        ):
+            continue
+        keys, whole, loaded = _blob_keys(data, path, config, lines_seen)
+        loads.update((path, load) for load in loaded)
         if whole:
             previous[path] = lines
             broken.pop(path, None)
         else:  # a version that does not parse is no base to compare with
             broken[path] = lines
-        for obs, identity in found:
-            if identity not in first:
-                first[identity] = HistoryKey(path, commit, False, obs)
-            if blob in head:
-                in_head.add(identity)
-    return [key._replace(in_head=identity in in_head) for identity, key in first.items()]
+        found.add(blob, path, commit, keys)
+    return loads
+
+
+def _loaded_keys(
+    folder: str,
+    others: dict[bytes, list[tuple[bytes, Commit]]],
+    loads: set[tuple[str, Load]],
+    found: _Found,
+    config: Config,
+) -> None:
+    """The keys of every version of the files that modules load under a name that is
+    not a config name (``settings.conf``), where Flask looks for them, into ``found``."""
+    blobs: dict[str, tuple[str, Commit, str]] = {}
+    for module, load in sorted(loads):
+        for path in candidates(module, load.name):
+            lines = others.get(os.fsencode(path))
+            if lines is None:
+                continue  # never in the history: the next place Flask looks
+            if not path.endswith(PY_SUFFIXES) and wanted_folder(path, config):
+                for meta, commit in lines:
+                    blob = _new_blob(meta.decode("ascii", "replace"))
+                    if blob is not None and blob not in blobs:
+                        blobs[blob] = (path, commit, load.format)
+            break
+    for blob, data in read_blobs(folder, list(blobs)):
+        path, commit, kind = blobs[blob]
+        if len(data) <= MAX_CONFIG and may_hold_setting_bytes(data, config.engine):
+            observations, _ = analyze_config(data, path, config.engine, kind)
+            found.add(blob, path, commit, _identified(data, observations))
 
 
 def _worth_reading(
@@ -346,29 +421,38 @@ def _spelling_names(data: bytes, words: tuple[bytes, ...]) -> set[bytes]:
     return names
 
 
+#: A key, and its identity: (variable, value), so that ``app.secret_key = "k"`` and
+#: ``SECRET_KEY=k`` in ``.env`` are one key.
+Identified = tuple[Observation, tuple[str, str]]
+
+
 def _blob_keys(
     data: bytes, path: str, config: Config, seen: dict[str, list[Observation]]
-) -> tuple[list[tuple[Observation, tuple[str, str]]], bool]:
-    """The keys of one blob, each with its identity: (variable, value), so that
-    ``app.secret_key = "k"`` and ``SECRET_KEY=k`` in ``.env`` are one key; and
-    whether the whole blob was analysed (False: only its lines, one by one)."""
+) -> tuple[list[Identified], bool, tuple[Load, ...]]:
+    """The keys of one blob; whether the whole blob was analysed (False: only its
+    lines, one by one); and the files it loads."""
     whole = True
+    loads: tuple[Load, ...] = ()
     if path.endswith(PY_SUFFIXES):
         result = analyze_spelled(data, path, config)
-        observations = result.observations
+        observations, loads = result.observations, result.loads
         if result.error is not None:
             observations, whole = _line_by_line(data, config, seen), False
     else:
         observations = analyze_config(data, path, config.engine)[0]
+    return _identified(data, observations), whole, loads
+
+
+def _identified(data: bytes, observations: list[Observation]) -> list[Identified]:
+    """The keys among ``observations`` of a blob, each with its identity."""
     if not observations:
-        return [], whole
+        return []
     lines = data.decode("utf-8", "replace").splitlines()
-    keys = [
+    return [
         (obs, (env_name(obs.name), _written(lines, obs)))
         for obs in observations
         if code_for(obs) in HISTORY_CODES and not obs.drawn  # drawn: in no commit
     ]
-    return keys, whole
 
 
 def _line_by_line(

@@ -455,3 +455,44 @@ def test_check_history_of_this_projects_own_repository(
     assert ("examples/student_app/app.py", "SKY120") in found
     assert ("examples/student_app/config.py", "SKY120") in found
     assert "p4ssw0rd-for-my-project" not in out + err  # hardcoded, not published: redacted
+
+
+LOADS = "app.config.from_pyfile('settings.conf')\napp.config.from_file('c.conf', load=json.load)\n"
+
+
+def test_files_loaded_under_any_name_are_read_in_every_version(tmp_path: Path) -> None:
+    repo = init(tmp_path / "r")
+    first = commit(
+        repo,
+        {
+            "app.py": LOADS,
+            "instance/settings.conf": f"SECRET_KEY = '{SECRET}'\n",
+            "c.conf": '{"JWT_SECRET_KEY": "j-Hx7-history-31q-jwt"}\n',
+            "notes.conf": "SECRET_KEY = 'k-Hx7-not-loaded-by-anyone'\n",  # loaded by nobody
+        },
+    )
+    commit(repo, {"instance/settings.conf": "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n"})
+    found = keys(read_history(str(repo), Config()))
+    assert found == [("c.conf", 1, first, True), ("instance/settings.conf", 1, first, False)]
+
+
+def test_a_loaded_file_is_found_by_the_modules_of_any_version(tmp_path: Path) -> None:
+    """The module that loaded it spells a setting name: its old versions are read
+    anyway, and name the file even after the load is gone from HEAD."""
+    repo = init(tmp_path / "r")
+    first = commit(
+        repo,
+        {
+            "app.py": "app.secret_key = os.environ['K']\n" + LOADS,
+            "settings.conf": f"SECRET_KEY = '{SECRET}'\n",
+        },
+    )
+    commit(repo, {"app.py": FROM_ENV, "settings.conf": None})
+    assert keys(read_history(str(repo), Config())) == [("settings.conf", 1, first, False)]
+
+
+def test_no_module_loads_it_no_key(tmp_path: Path) -> None:
+    repo = init(tmp_path / "r")
+    commit(repo, {"app.py": "x = 1\n", "settings.conf": f"SECRET_KEY = '{SECRET}'\n"})
+    commit(repo, {"app.py": "app.config.from_pyfile('other.conf')\n"})
+    assert keys(read_history(str(repo), Config())) == []
