@@ -6,8 +6,8 @@ with a clone has it. This module lists every distinct hardcoded or published key
 from every ref, ``all_refs``), each once, with the first commit that added it, its
 path and line there, and whether HEAD still holds it.
 
-Two git commands (three with loaded files), whatever the size of the history (``gitcmd`` runs them without
-anything that could start a program):
+Two git commands (three with loaded files), whatever the size of the history
+(``gitcmd`` runs them without anything that could start a program):
 
 1. ``git log --raw -z --no-renames -c --reverse --topo-order``: for each commit,
    oldest first, the blobs it adds or changes (``-c``: a merge shows only what
