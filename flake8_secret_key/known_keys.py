@@ -25,8 +25,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from flake8_secret_key.guessable import why_guessable
-
 FLASK_QUICKSTART = "the Flask documentation (quickstart, sessions)"
 FLASK_TUTORIAL = "the Flask tutorial"
 FLASK_SECURITY = "the Flask-Security documentation (quickstart)"
@@ -158,6 +156,10 @@ class KnownKeys:
         table = wordlist.load()
         if any(norm in table for norm in wordlist.forms(value) if norm):
             return WORDLIST
+        # Imported here too: compiling its patterns would cost every run of the flake8
+        # plugin half a millisecond, and most never get this far (no key, or a known one).
+        from flake8_secret_key.guessable import why_guessable
+
         why = why_guessable(value)
         return None if why is None else GUESSABLE + why
 

@@ -1,0 +1,70 @@
+"""What the flake8 plugin loads: flake8 starts anew for every check an editor makes.
+
+Each row runs the plugin in a fresh interpreter, as flake8 does (import, then one
+file), and lists the modules that are loaded at first use only: they must not be
+loaded when the file does not need them, and must be when it does (so that the
+absence is not vacuous).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+#: Loaded at first use only, each by the first file that needs it.
+DEFERRED = (
+    "flake8_secret_key.guessable",  # a key neither documented nor in the wordlist
+    "flake8_secret_key.wordlist",  # a key that is not documented
+    "flake8_secret_key.engine.weak_random",  # a key drawn at start-up
+    "flake8_secret_key.engine.unknown",  # a key the scanner cannot follow
+    "flake8_secret_key.engine.loads",  # check and report only
+    "libcst",  # fix only
+)
+
+
+def python(code: str, *args: str, stdin: str = "") -> str:
+    """The output of ``python -c code args`` in a fresh interpreter."""
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def loaded_by_plugin(source: str | None) -> set[str]:
+    """Which of ``DEFERRED`` the plugin loads: imported, then run on ``source``."""
+    code = """\
+        import ast, sys
+        from flake8_secret_key.checker import SecretKeyChecker
+        source = sys.stdin.read()
+        if source:
+            lines = source.splitlines(True)
+            checker = SecretKeyChecker(tree=ast.parse(source), filename="app.py", lines=lines)
+            assert list(checker.run()), "no finding"
+        print(" ".join(m for m in sys.argv[1:] if m in sys.modules))
+        """
+    return set(python(code, *DEFERRED, stdin=source or "").split())
+
+
+@pytest.mark.parametrize(
+    ("source", "loaded"),
+    [
+        (None, set()),  # flake8's import of the plugin
+        ('app.secret_key = "dev"\n', set()),  # documented: the Flask tutorial's key
+        ('app.secret_key = "dev key"\n', {"flake8_secret_key.wordlist"}),
+        (
+            'app.secret_key = "my-super-secret-key-2024"\n',  # published nowhere
+            {"flake8_secret_key.wordlist", "flake8_secret_key.guessable"},
+        ),
+    ],
+)
+def test_the_plugin_loads_only_what_the_file_needs(source: str | None, loaded: set[str]) -> None:
+    assert loaded_by_plugin(source) == loaded
+
