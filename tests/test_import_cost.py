@@ -18,6 +18,7 @@ import pytest
 DEFERRED = (
     "flake8_secret_key.guessable",  # a key neither documented nor in the wordlist
     "flake8_secret_key.wordlist",  # a key that is not documented
+    "flake8_secret_key.engine.enums",  # a class statement
     "flake8_secret_key.engine.weak_random",  # a key drawn at start-up
     "flake8_secret_key.engine.unknown",  # a key the scanner cannot follow
     "flake8_secret_key.engine.loads",  # check and report only
@@ -63,6 +64,7 @@ def loaded_by_plugin(source: str | None) -> set[str]:
             'app.secret_key = "my-super-secret-key-2024"\n',  # published nowhere
             {"flake8_secret_key.wordlist", "flake8_secret_key.guessable"},
         ),
+        ('class Config:\n    SECRET_KEY = "dev"\n', {"flake8_secret_key.engine.enums"}),
     ],
 )
 def test_the_plugin_loads_only_what_the_file_needs(source: str | None, loaded: set[str]) -> None:

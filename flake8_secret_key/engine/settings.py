@@ -32,7 +32,6 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
-from flake8_secret_key.engine.enums import is_enum, is_member
 from flake8_secret_key.engine.libraries import MODULE_WORDS, Setting, setting
 from flake8_secret_key.engine.model import Kind, spelled_lines
 from flake8_secret_key.engine.nodes import catches_missing, dotted, pair_targets, render, str_const
@@ -193,7 +192,7 @@ class SettingsVisitor(ast.NodeVisitor):
             self._bind(node.name, None)  # no setting inside: what it binds inside is its own
         elif isinstance(node, ast.ClassDef):
             self._settings_class(node)
-            is_enum(node, self._scope, self.enum_classes)
+            self._enum(node)
             self._bind(node.name, None)
         elif isinstance(node, ast.Import):
             self.visit_Import(node)
@@ -248,7 +247,7 @@ class SettingsVisitor(ast.NodeVisitor):
                 kind == "class" and re.fullmatch(_ENV_VAR_NAME, str_const(value) or "")
             ):
                 pass  # or one that names an environment variable, for a settings provider
-            elif kind == "module" or (kind == "class" and not is_member(self._scope, value)):
+            elif kind == "module" or (kind == "class" and not self._member(value)):
                 self._site(name, Kind.NAME, name, value, (f"{name} = ", ""))
 
     def _field(self, name: str, at: ast.expr, value: ast.expr | None) -> None:
@@ -277,13 +276,8 @@ class SettingsVisitor(ast.NodeVisitor):
             name = str_const(node.args[1])
             if name is not None and name in self.names:
                 obj = render(node.args[0])
-                self._site(
-                    name,
-                    Kind.SETATTR,
-                    f"{obj}.{name}",
-                    node.args[2],
-                    (f'setattr({obj}, "{name}", ', ")"),
-                )
+                fix = (f'setattr({obj}, "{name}", ', ")")
+                self._site(name, Kind.SETATTR, f"{obj}.{name}", node.args[2], fix)
         if method in {"update", "from_mapping"}:
             for arg in node.args:
                 if isinstance(arg, (ast.List, ast.Tuple)):
@@ -312,13 +306,8 @@ class SettingsVisitor(ast.NodeVisitor):
             if isinstance(item, (ast.Tuple, ast.List)) and len(item.elts) == 2:
                 name = str_const(item.elts[0])
                 if name is not None and name in self.upper:
-                    self._site(
-                        name,
-                        Kind.PAIR,
-                        f'the ("{name}", ...) pair',
-                        item.elts[1],
-                        (f'("{name}", ', ")"),
-                    )
+                    target, fix = f'the ("{name}", ...) pair', (f'("{name}", ', ")")
+                    self._site(name, Kind.PAIR, target, item.elts[1], fix)
 
     def _env_schema(self, name: str, schema: ast.Tuple) -> None:
         """django-environ: ``environ.Env(SECRET_KEY=(str, "default"))``."""
@@ -359,13 +348,8 @@ class SettingsVisitor(ast.NodeVisitor):
         for arg, default in pairs:
             if arg.arg in self.upper:
                 target = f"the default of {function}({arg.arg}=)"
-                self._site(
-                    arg.arg,
-                    Kind.DEFAULT,
-                    target,
-                    default,
-                    (f"def {function}(..., {arg.arg}=", ")"),
-                )
+                fix = (f"def {function}(..., {arg.arg}=", ")")
+                self._site(arg.arg, Kind.DEFAULT, target, default, fix)
 
     # -- expressions that may read the environment -----------------------------------
 
@@ -408,9 +392,22 @@ class SettingsVisitor(ast.NodeVisitor):
             return True
         return False
 
+    def _enum(self, node: ast.ClassDef) -> bool:
+        """Whether ``node`` is an enum (``enums.py``: loaded at the first class statement,
+        so that the flake8 plugin's run on a module without one never loads it)."""
+        from flake8_secret_key.engine.enums import is_enum
+
+        return is_enum(node, self._scope, self.enum_classes)
+
+    def _member(self, value: ast.expr) -> bool:
+        """Whether a name of this class body set to ``value`` is an enum's member."""
+        from flake8_secret_key.engine.enums import is_member  # loaded by ``_enum``
+
+        return is_member(self._scope, value)
+
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         scope = Scope("class", self._scope, settings_class=self._settings_class(node))
-        scope.enum = is_enum(node, self._scope, self.enum_classes)
+        scope.enum = self._enum(node)
         outer = [*node.decorator_list, *node.bases, *node.keywords]
         self._then(*outer, *self._inside(node.body, scope), lambda: self._bind(node.name, None))
 
