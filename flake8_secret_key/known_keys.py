@@ -20,7 +20,8 @@ documented entry:
   as str or bytes, with or without its ``_`` prefix, and truncated).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typing.NamedTuple would compile each
+# field's string annotation on the flake8 plugin's start-up (see engine/model.py).
 
 from collections.abc import Iterable
 from typing import NamedTuple

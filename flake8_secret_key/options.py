@@ -4,7 +4,8 @@ The flake8 plugin, ``check``, ``report`` and ``fix`` all build a ``Config`` here
 so the same option means the same thing everywhere and results never disagree.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typing.NamedTuple would compile each
+# field's string annotation on the flake8 plugin's start-up (see engine/model.py).
 
 import argparse
 import os

@@ -9,7 +9,8 @@ A message never contains the secret value: it names where the key goes
 keys, names where the key was published.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typing.NamedTuple would compile each
+# field's string annotation on the flake8 plugin's start-up (see engine/model.py).
 
 from typing import NamedTuple
 

@@ -13,7 +13,8 @@ Settings that a library reads by name (Tornado's ``cookie_secret``, Sanic's
 ``app.config.SECRET``, simplejwt's ``SIMPLE_JWT["SIGNING_KEY"]``) are in ``SETTINGS``.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typing.NamedTuple would compile each
+# field's string annotation on the flake8 plugin's start-up (see engine/model.py).
 
 import ast
 import re

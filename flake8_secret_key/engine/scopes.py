@@ -21,7 +21,8 @@ The policy, in one place:
   enclosing scope; a function scope does not (the name is local).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typing.NamedTuple would compile each
+# field's string annotation on the flake8 plugin's start-up (see engine/model.py).
 
 import ast
 from typing import NamedTuple
@@ -43,7 +44,7 @@ class Binding(NamedTuple):
 class Scope:
     """A module, class, function (or lambda) or comprehension scope."""
 
-    def __init__(self, kind: str, parent: Scope | None = None, settings_class: bool = False):
+    def __init__(self, kind: str, parent: "Scope | None" = None, settings_class: bool = False):
         self.kind = kind  # "module", "class", "function" or "comprehension"
         self.parent = parent
         self.settings_class = settings_class  # a pydantic BaseSettings subclass
@@ -52,13 +53,13 @@ class Scope:
         self.globals: set[str] = set()  # declared ``global`` here
         self.nonlocals: set[str] = set()  # declared ``nonlocal`` here
 
-    def module(self) -> Scope:
+    def module(self) -> "Scope":
         scope = self
         while scope.parent is not None:
             scope = scope.parent
         return scope
 
-    def store_scope(self, name: str) -> Scope:
+    def store_scope(self, name: str) -> "Scope":
         """Where a store of ``name`` here binds it (``global``/``nonlocal``, walrus)."""
         if name in self.globals:
             return self.module()

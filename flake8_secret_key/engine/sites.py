@@ -2,7 +2,8 @@
 reads of a ``try`` body whose ``except KeyError:`` may make a fallback (``TryBody``).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typing.NamedTuple would compile each
+# field's string annotation on the flake8 plugin's start-up (see engine/model.py).
 
 import ast
 from typing import NamedTuple
@@ -14,7 +15,7 @@ from flake8_secret_key.engine.scopes import Scope
 class TryBody:
     """The reads of a ``try`` body: ``except KeyError:`` there makes a fallback."""
 
-    def __init__(self, start: int, outer: TryBody | None) -> None:
+    def __init__(self, start: int, outer: "TryBody | None") -> None:
         self.start = start  # the body's reads are the visitor's reads[start:end]
         self.end = start
         self.outer = outer  # the handler this try sits in, if any

@@ -12,7 +12,8 @@ recognised by qualified name through the imports (``import os as o`` makes
 (``env or "x"`` is a fallback) is decided in ``combine``, in one place.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typing.NamedTuple would compile each
+# field's string annotation on the flake8 plugin's start-up (see engine/model.py).
 
 import ast
 import re
@@ -104,7 +105,7 @@ class ValueClassifier:
             ast.NamedExpr: self._walrus,
         }
 
-    def _estimator(self) -> Estimator:
+    def _estimator(self) -> "Estimator":
         if self._draws is None:
             from flake8_secret_key.engine.weak_random import Estimator
 
