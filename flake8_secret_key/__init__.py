@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from flake8_secret_key.engine import Kind, Observation, Options, Source, observe
+from typing import TYPE_CHECKING, Any
+
+from flake8_secret_key.engine import Kind, Observation, Options, Source
+
+if TYPE_CHECKING:
+    from flake8_secret_key.engine.observe import observe
 
 __all__ = ["Kind", "Observation", "Options", "Source", "__version__", "observe"]
 
 
-def __getattr__(name: str) -> str:
+def __getattr__(name: str) -> Any:
+    """``observe`` (the engine: loaded at first use) and ``__version__``."""
+    if name == "observe":
+        from flake8_secret_key.engine.observe import observe
+
+        return observe
     if name == "__version__":
         from importlib.metadata import version
 

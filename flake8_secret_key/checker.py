@@ -1,8 +1,9 @@
 """The flake8 adapter: options in, ``(line, col, "SKY1xx message", type)`` out.
 
-Kept light: it imports only the engine, the rules table and the options (no
-libcst). It looks at the text before the tree, so a file that cannot hold a
-setting costs a substring search.
+Kept light: it imports only the engine's records, the rules table and the options
+(no libcst). It looks at the text before the tree, so a file that cannot hold a
+setting costs a substring search; the visitor and the classifier are imported by
+the first file that spells a setting name.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from flake8_secret_key import rules
-from flake8_secret_key.engine import may_hold_setting, observe
+from flake8_secret_key.engine import may_hold_setting
 from flake8_secret_key.options import Config, OptionError, make_config
 
 
@@ -77,6 +78,8 @@ class SecretKeyChecker:
             return
         if not may_hold_setting("".join(self.lines), config.engine):
             return
+        from flake8_secret_key.engine.observe import observe  # the first file that needs it
+
         try:
             found = observe(self.tree, config.engine, self.lines)
         except (RecursionError, MemoryError):

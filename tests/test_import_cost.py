@@ -14,6 +14,12 @@ import textwrap
 
 import pytest
 
+#: The visitor and the classifier: loaded by the first file that spells a setting name.
+ENGINE = (
+    "flake8_secret_key.engine.observe",
+    "flake8_secret_key.engine.settings",
+    "flake8_secret_key.engine.values",
+)
 #: Loaded at first use only, each by the first file that needs it.
 DEFERRED = (
     "flake8_secret_key.guessable",  # a key neither documented nor in the wordlist
@@ -22,6 +28,7 @@ DEFERRED = (
     "flake8_secret_key.engine.weak_random",  # a key drawn at start-up
     "flake8_secret_key.engine.unknown",  # a key the scanner cannot follow
     "flake8_secret_key.engine.loads",  # check and report only
+    *ENGINE,
     "libcst",  # fix only
 )
 
@@ -48,7 +55,8 @@ def loaded_by_plugin(source: str | None) -> set[str]:
         if source:
             lines = source.splitlines(True)
             checker = SecretKeyChecker(tree=ast.parse(source), filename="app.py", lines=lines)
-            assert list(checker.run()), "no finding"
+            found = list(checker.run())
+            assert bool(found) == ("secret_key" in source.lower()), found
         print(" ".join(m for m in sys.argv[1:] if m in sys.modules))
         """
     return set(python(code, *DEFERRED, stdin=source or "").split())
@@ -58,13 +66,14 @@ def loaded_by_plugin(source: str | None) -> set[str]:
     ("source", "loaded"),
     [
         (None, set()),  # flake8's import of the plugin
-        ('app.secret_key = "dev"\n', set()),  # documented: the Flask tutorial's key
-        ('app.secret_key = "dev key"\n', {"flake8_secret_key.wordlist"}),
+        ("import os\nclass A:\n    x = os.environ\n", set()),  # most files: no setting name
+        ('app.secret_key = "dev"\n', {*ENGINE}),  # documented: the Flask tutorial's key
+        ('app.secret_key = "dev key"\n', {*ENGINE, "flake8_secret_key.wordlist"}),
         (
             'app.secret_key = "my-super-secret-key-2024"\n',  # published nowhere
-            {"flake8_secret_key.wordlist", "flake8_secret_key.guessable"},
+            {*ENGINE, "flake8_secret_key.wordlist", "flake8_secret_key.guessable"},
         ),
-        ('class Config:\n    SECRET_KEY = "dev"\n', {"flake8_secret_key.engine.enums"}),
+        ('class Config:\n    SECRET_KEY = "dev"\n', {*ENGINE, "flake8_secret_key.engine.enums"}),
     ],
 )
 def test_the_plugin_loads_only_what_the_file_needs(source: str | None, loaded: set[str]) -> None:
@@ -78,6 +87,7 @@ def test_the_plugins_named_tuples_have_evaluated_annotations() -> None:
     code = """\
         import sys, typing
         import flake8_secret_key.checker
+        import flake8_secret_key.engine.observe  # as by the first file spelling a name
         for name, module in sorted(sys.modules.items()):
             for cls in vars(module).values() if name.startswith("flake8_secret_key") else ():
                 if isinstance(cls, type) and hasattr(cls, "_fields") and cls.__module__ == name:

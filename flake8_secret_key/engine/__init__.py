@@ -11,6 +11,8 @@
 Published keys live in ``flake8_secret_key.known_keys``.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from flake8_secret_key.engine.model import (
     DEFAULT_NAMES,
     DEFAULT_OPTIONS,
@@ -22,15 +24,26 @@ from flake8_secret_key.engine.model import (
     SourceError,
     Span,
     env_name,
-)
-from flake8_secret_key.engine.observe import (
     may_hold_setting,
     may_hold_setting_bytes,
-    observe,
-    observe_text,
-    parse,
-    split_lines,
 )
+
+if TYPE_CHECKING:
+    from flake8_secret_key.engine.observe import observe, observe_text, parse, split_lines
+
+#: Loaded at first use (PEP 562): the flake8 plugin, started anew for every check an
+#: editor makes, imports the visitor and the classifier only for a file whose text
+#: spells a setting name (``may_hold_setting``); most files do not.
+_OBSERVE = frozenset({"observe", "observe_text", "parse", "split_lines"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _OBSERVE:
+        from flake8_secret_key.engine import observe as module
+
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_NAMES",

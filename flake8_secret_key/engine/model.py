@@ -156,3 +156,23 @@ def spelled_lines(lines: Sequence[str] | None, names: frozenset[str]) -> list[in
             spelled.add(bisect_right(ends, at) + 1)
             at = text.find(word, at + 1)
     return sorted(spelled)
+
+
+@lru_cache(maxsize=8)
+def _trigger_bytes(names: frozenset[str]) -> tuple[bytes, ...]:
+    return tuple(word.encode("utf-8") for word in trigger_words(names))
+
+
+def may_hold_setting(text: str, options: Options = DEFAULT_OPTIONS) -> bool:
+    """Cheap text test: can this source hold a setting at all?
+
+    Every setting the engine reports spells a configured name, but
+    ``from_prefixed_env()``; a file without any is not parsed or walked.
+    """
+    return any(word in text for word in trigger_words(options.names))
+
+
+def may_hold_setting_bytes(data: bytes, options: Options = DEFAULT_OPTIONS) -> bool:
+    """``may_hold_setting`` on undecoded source: Python source is ASCII-compatible,
+    so a name it spells is in its bytes, whatever its coding cookie says."""
+    return any(word in data for word in _trigger_bytes(options.names))

@@ -19,7 +19,7 @@ import ast
 import io
 import re
 from collections.abc import Sequence
-from functools import lru_cache, partial
+from functools import partial
 from itertools import islice
 
 from flake8_secret_key.engine import libraries
@@ -34,7 +34,7 @@ from flake8_secret_key.engine.model import (
     SourceError,
     Span,
     env_name,
-    trigger_words,
+    may_hold_setting,
 )
 from flake8_secret_key.engine.nodes import (
     argument,
@@ -50,27 +50,6 @@ from flake8_secret_key.engine.settings import SettingsVisitor
 from flake8_secret_key.engine.sites import Site, TryBody
 from flake8_secret_key.engine.values import Value, ValueClassifier
 from flake8_secret_key.known_keys import GUESSABLE
-
-
-@lru_cache(maxsize=8)
-def _trigger_bytes(names: frozenset[str]) -> tuple[bytes, ...]:
-    return tuple(word.encode("utf-8") for word in trigger_words(names))
-
-
-def may_hold_setting(text: str, options: Options = DEFAULT_OPTIONS) -> bool:
-    """Cheap text test: can this source hold a setting at all?
-
-    Every setting the engine reports spells a configured name, but
-    ``from_prefixed_env()``; a file without any is not parsed or walked.
-    """
-    return any(word in text for word in trigger_words(options.names))
-
-
-def may_hold_setting_bytes(data: bytes, options: Options = DEFAULT_OPTIONS) -> bool:
-    """``may_hold_setting`` on undecoded source: Python source is ASCII-compatible,
-    so a name it spells is in its bytes, whatever its coding cookie says."""
-    return any(word in data for word in _trigger_bytes(options.names))
-
 
 #: Where ``str.splitlines`` also breaks a line and Python's tokenizer does not.
 _OTHER_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
