@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from flake8_secret_key.engine import Kind, Observation, Options, Source
 
 if TYPE_CHECKING:
-    from flake8_secret_key.engine.observe import observe
+    from flake8_secret_key.engine.observer import observe
 
 __all__ = ["Kind", "Observation", "Options", "Source", "__version__", "observe"]
 
@@ -15,7 +15,7 @@ __all__ = ["Kind", "Observation", "Options", "Source", "__version__", "observe"]
 def __getattr__(name: str) -> Any:
     """``observe`` (the engine: loaded at first use) and ``__version__``."""
     if name == "observe":
-        from flake8_secret_key.engine.observe import observe
+        from flake8_secret_key.engine.observer import observe
 
         return observe
     if name == "__version__":

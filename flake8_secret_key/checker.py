@@ -78,7 +78,7 @@ class SecretKeyChecker:
             return
         if not may_hold_setting("".join(self.lines), config.engine):
             return
-        from flake8_secret_key.engine.observe import observe  # the first file that needs it
+        from flake8_secret_key.engine.observer import observe  # the first file that needs it
 
         try:
             found = observe(self.tree, config.engine, self.lines)

@@ -39,7 +39,7 @@ from flake8_secret_key.engine import (
     Span,
     env_name,
 )
-from flake8_secret_key.engine.observe import count_over
+from flake8_secret_key.engine.observer import count_over
 from flake8_secret_key.fix_imports import OsNames, add_import_os, bound_otherwise
 from flake8_secret_key.fix_verify import Edit, check_only_edits, check_round_trip, too_deep
 from flake8_secret_key.known_keys import is_guessable

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flake8_secret_key.engine import SourceError, observe_text, split_lines
-from flake8_secret_key.engine.observe import count_over
+from flake8_secret_key.engine.observer import count_over
 from flake8_secret_key.fix import FIX_MAX_TOKENS, FIXABLE, FixResult, fix_text
 from flake8_secret_key.rules import code_for
 from flake8_secret_key.source import decode

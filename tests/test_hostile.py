@@ -35,7 +35,7 @@ from flake8_secret_key.report import Row
 from flake8_secret_key.submissions import list_submissions
 
 #: The engine's module (the package's ``observe`` is the function of that name).
-observe_module = importlib.import_module("flake8_secret_key.engine.observe")
+observe_module = importlib.import_module("flake8_secret_key.engine.observer")
 
 FLAKE8 = [sys.executable, "-m", "flake8"]
 CHECK = [sys.executable, "-m", "flake8_secret_key.cli", "check"]

@@ -16,7 +16,7 @@ import pytest
 
 #: The visitor and the classifier: loaded by the first file that spells a setting name.
 ENGINE = (
-    "flake8_secret_key.engine.observe",
+    "flake8_secret_key.engine.observer",
     "flake8_secret_key.engine.settings",
     "flake8_secret_key.engine.values",
 )
@@ -87,7 +87,7 @@ def test_the_plugins_named_tuples_have_evaluated_annotations() -> None:
     code = """\
         import sys, typing
         import flake8_secret_key.checker
-        import flake8_secret_key.engine.observe  # as by the first file spelling a name
+        import flake8_secret_key.engine.observer  # as by the first file spelling a name
         for name, module in sorted(sys.modules.items()):
             for cls in vars(module).values() if name.startswith("flake8_secret_key") else ():
                 if isinstance(cls, type) and hasattr(cls, "_fields") and cls.__module__ == name:
@@ -98,3 +98,16 @@ def test_the_plugins_named_tuples_have_evaluated_annotations() -> None:
     refs = dict(line.split() for line in python(code).splitlines())
     assert "flake8_secret_key.engine.values.Value" in refs  # the test sees them
     assert {name for name, count in refs.items() if count != "0"} == set()
+
+
+def test_the_entry_points_loaded_at_first_use_are_the_functions() -> None:
+    """Whichever module is imported first, ``engine.observe`` and the package's
+    ``observe`` are the function (PEP 562 ``__getattr__``), in a fresh interpreter."""
+    code = """\
+        import flake8_secret_key.scan  # imports the engine's observer module first
+        import flake8_secret_key
+        from flake8_secret_key.engine import observe, observe_text, parse, split_lines
+        assert flake8_secret_key.observe is observe and callable(observe)
+        print(len(observe(parse("SECRET_KEY = 'k'\\n"))), callable(observe_text), split_lines("a\\n"))
+        """
+    assert python(code) == "1 True ['a\\n']\n"

@@ -5,7 +5,7 @@
 * ``values.py``: what the value is (literal, fallback, generated, environment...),
   each node classified once; ``literals.py``: values computed from literals and
   the callees known by name; ``nodes.py``: small questions about one node;
-* ``observe.py``: the entry points, and observations built from sites and values;
+* ``observer.py``: the entry points, and observations built from sites and values;
 * ``model.py``: the records the front ends read.
 
 Published keys live in ``flake8_secret_key.known_keys``.
@@ -29,7 +29,7 @@ from flake8_secret_key.engine.model import (
 )
 
 if TYPE_CHECKING:
-    from flake8_secret_key.engine.observe import observe, observe_text, parse, split_lines
+    from flake8_secret_key.engine.observer import observe, observe_text, parse, split_lines
 
 #: Loaded at first use (PEP 562): the flake8 plugin, started anew for every check an
 #: editor makes, imports the visitor and the classifier only for a file whose text
@@ -39,7 +39,7 @@ _OBSERVE = frozenset({"observe", "observe_text", "parse", "split_lines"})
 
 def __getattr__(name: str) -> Any:
     if name in _OBSERVE:
-        from flake8_secret_key.engine import observe as module
+        from flake8_secret_key.engine import observer as module
 
         return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from flake8_secret_key.engine.model import Observation, Options, SourceError, may_hold_setting
 from flake8_secret_key.engine.nodes import dotted, str_const
-from flake8_secret_key.engine.observe import observe_parsed, parse_within_budget
+from flake8_secret_key.engine.observer import observe_parsed, parse_within_budget
 
 #: The methods that load a config file.
 LOAD_METHODS = ("from_pyfile", "from_file")

@@ -102,7 +102,7 @@ class Observation(NamedTuple):
     drawn: bool = False  # drawn at start-up (a guessable one is SKY101): no key in the source
 
 
-#: Most tokens (words and symbols: ``observe.count_over``) in a source that
+#: Most tokens (words and symbols: ``observer.count_over``) in a source that
 #: ``observe_text`` parses: the memory budget of one file, 512 MB. Parsing and
 #: analysing take 400-1,800 bytes per token (some 550 for everyday code, 1,800 for
 #: a file of one-name statements; measured with ``getrusage`` in fresh processes),
