@@ -69,7 +69,7 @@ SKY100_FAIL = [
     ),
     ('SECRET_KEY_FALLBACKS = [os.environ["OLD"], "older-k3y"]', [(1, 44, "SKY100")]),
     (
-        'from starlette.middleware.sessions import SessionMiddleware\n'
+        "from starlette.middleware.sessions import SessionMiddleware\n"
         'SessionMiddleware(app, secret_key="k3y-value")',
         [(2, 35, "SKY100")],
     ),

@@ -166,7 +166,7 @@ ENUM_PASS = [
     'from enum import Enum\nclass Keys(str, Enum):\n    SECRET_KEY = "k3y-name-value"',
     'from enum import EnumMeta\nclass Keys(metaclass=EnumMeta):\n    SECRET_KEY = "k3y-name"',
     # an enum without members, subclassed in the same module
-    'from enum import Enum\nclass Base(Enum):\n    pass\n'
+    "from enum import Enum\nclass Base(Enum):\n    pass\n"
     'class Keys(Base):\n    SECRET_KEY = "k3y-abc"',
     'from django.db import models\nclass K(models.TextChoices):\n    SECRET_KEY = "sk", "Secret"',
     'class Keys(Enum):\n    SECRET_KEY = "k3y-name-value"',  # Enum never imported: its name
