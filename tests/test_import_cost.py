@@ -108,6 +108,7 @@ def test_the_entry_points_loaded_at_first_use_are_the_functions() -> None:
         import flake8_secret_key
         from flake8_secret_key.engine import observe, observe_text, parse, split_lines
         assert flake8_secret_key.observe is observe and callable(observe)
-        print(len(observe(parse("SECRET_KEY = 'k'\\n"))), callable(observe_text), split_lines("a\\n"))
+        found = observe(parse("SECRET_KEY = 'k'\\n"))
+        print(len(found), callable(observe_text), split_lines("a\\n"))
         """
     assert python(code) == "1 True ['a\\n']\n"
