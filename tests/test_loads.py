@@ -67,6 +67,7 @@ MUST_NOT_NAME = [
     "app.config.from_pyfile(os.path.join(BASE, name))",
     "app.config.from_pyfile(*args)",
     'from_pyfile("settings.conf")',  # not a method: somebody's own function
+    'loader.from_pyfile("settings.conf")',  # not a config's
     'app.config.from_object("config.Production")',  # a module: read as Python already
     "\"app.config.from_pyfile('settings.conf')\"",  # in a string
 ]

@@ -12,11 +12,11 @@ points (``candidates``) is computed on ``/``-separated paths, and the front ends
 their own folder or zip whether it is there. Never used by the flake8 plugin, which
 sees one Python file.
 
-``from_pyfile`` is Flask's (and Quart's) alone; ``from_file`` counts on a config
-(``app.config``, ``self.config``, ``config``) with a ``load`` argument. What is
-followed: a string literal, ``os.path.join(anything, "a", "b")`` and
-``anything / "a" / "b"`` (the literal parts, taken as relative to the app's folder,
-which the first part almost always is: ``app.root_path``, ``BASE_DIR``). A name read
+Both count on a config (``app.config``, ``self.config``, ``config``), ``from_file``
+with a ``load`` argument. What is followed: a string literal,
+``os.path.join(anything, "a", "b")`` and ``anything / "a" / "b"`` (the literal parts,
+taken as relative to the app's folder, which the first part almost always is:
+``app.root_path``, ``BASE_DIR``). A name read
 from the environment (``from_envvar``), an absolute path or an f-string is not a file
 of the repository, or not one that can be named: skipped.
 """
@@ -33,10 +33,12 @@ from flake8_secret_key.engine.observer import observe_parsed, parse_within_budge
 
 #: The methods that load a config file.
 LOAD_METHODS = ("from_pyfile", "from_file")
-#: What a module spells when it loads one (the text test before a parse):
-#: ``from_file`` is a common name (``ZoneInfo.from_file``), Flask's is on a config.
-LOAD_WORDS = ("from_pyfile", "config.from_file")
+#: What a module spells when it loads one (the text test before a parse): Flask's
+#: methods are a config's (``from_file`` alone is a common name: ``ZoneInfo.from_file``).
+LOAD_WORDS = ("config.from_pyfile", "config.from_file")
 _LOAD_BYTES = tuple(word.encode() for word in LOAD_WORDS)
+#: What both spell: one search rules out almost every file.
+_PREFIX = b"config.from_"
 
 #: ``from_file``'s ``load=`` callables, by the format they read (dotted-name endings).
 _LOADERS = (
@@ -64,8 +66,9 @@ def may_load(text: str) -> bool:
 
 
 def may_load_bytes(data: bytes) -> bool:
-    """``may_load`` on undecoded source (the words are ASCII)."""
-    return any(word in data for word in _LOAD_BYTES)
+    """``may_load`` on undecoded source (the words are ASCII). ``check`` and ``report``
+    ask it of every file, so it searches once for what both words share."""
+    return _PREFIX in data and any(word in data for word in _LOAD_BYTES)
 
 
 def observe_with_loads(
@@ -103,7 +106,8 @@ def loads_in(tree: ast.AST) -> list[Load]:
 
 
 def _load(call: ast.Call, method: str) -> Load | None:
-    if method not in LOAD_METHODS:
+    receiver = dotted(call.func.value) if isinstance(call.func, ast.Attribute) else None
+    if method not in LOAD_METHODS or not (receiver or "").endswith("config"):
         return None
     arg = _argument(call, 0, "filename")
     name = _file_name(arg) if arg is not None else None
@@ -112,8 +116,7 @@ def _load(call: ast.Call, method: str) -> Load | None:
     if method == "from_pyfile":
         return Load(name, "pyfile", call.lineno)
     loader = _argument(call, 1, "load")  # from_file(filename, load, silent, text)
-    receiver = dotted(call.func.value) if isinstance(call.func, ast.Attribute) else None
-    if loader is None or not (receiver or "").endswith("config"):
+    if loader is None:
         return None  # another library's from_file (ZoneInfo.from_file(fobj)...)
     spelled = dotted(loader) or ""
     for fmt, endings in _LOADERS:
