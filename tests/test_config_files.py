@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from clirun import check_in
 
 from flake8_secret_key import cmd_report
 from flake8_secret_key.cli import main
@@ -188,35 +188,25 @@ def _git(cwd: Path, *args: str) -> None:
     )  # fmt: skip
 
 
-def _check(cwd: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        status = main(["check", *args])
-    finally:
-        os.chdir(old)
-    return status, capsys.readouterr().out
-
-
 def test_check_reports_sky110_and_never_the_secret(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / ".env").write_text(f"SECRET_KEY={SECRET}\n")
     (tmp_path / "app.py").write_text("import os\nSECRET_KEY = os.environ['SECRET_KEY']\n")
     for fmt in ("text", "json", "sarif", "github"):
-        status, out = _check(tmp_path, "--format", fmt, capsys=capsys)
+        status, out = check_in(tmp_path, "--format", fmt, capsys=capsys)
         assert status == 1
         assert "SKY110" in out
         assert SECRET not in out and SECRET[:8] not in out
-    status, out = _check(tmp_path, capsys=capsys)
+    status, out = check_in(tmp_path, capsys=capsys)
     assert out.startswith("./.env:1:12: SKY110 SECRET_KEY in a committed config file is a ")
 
 
 def test_check_ignore_and_noqa(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / ".env").write_text(f"SECRET_KEY={SECRET}  # noqa: SKY110\n")
-    assert _check(tmp_path, capsys=capsys)[0] == 0
+    assert check_in(tmp_path, capsys=capsys)[0] == 0
     (tmp_path / ".env").write_text(f"SECRET_KEY={SECRET}\n")
-    assert _check(tmp_path, "--extend-ignore", "SKY110", capsys=capsys)[0] == 0
+    assert check_in(tmp_path, "--extend-ignore", "SKY110", capsys=capsys)[0] == 0
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -229,17 +219,17 @@ def test_a_gitignored_untracked_env_is_not_a_finding(
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "dev.local.env").write_text(f"SECRET_KEY={SECRET}\n")
     (tmp_path / "sub" / "prod.env").write_text(f"SECRET_KEY={SECRET}\n")
-    status, out = _check(tmp_path, capsys=capsys)
+    status, out = check_in(tmp_path, capsys=capsys)
     assert status == 1
     assert [line.split(":")[0] for line in out.splitlines()] == ["./sub/prod.env"]
-    _, out = _check(tmp_path / "sub", capsys=capsys)  # a folder inside the repository
+    _, out = check_in(tmp_path / "sub", capsys=capsys)  # a folder inside the repository
     assert [line.split(":")[0] for line in out.splitlines()] == ["./prod.env"]
     # Committed all the same (git add -f): it is in the repository, so it is reported.
     _git(tmp_path, "add", "-f", ".env")
-    _, out = _check(tmp_path, capsys=capsys)
+    _, out = check_in(tmp_path, capsys=capsys)
     assert [line.split(":")[0] for line in out.splitlines()] == ["./.env", "./sub/prod.env"]
     # A file given by name is always checked.
-    assert _check(tmp_path, "sub/dev.local.env", capsys=capsys)[0] == 1
+    assert check_in(tmp_path, "sub/dev.local.env", capsys=capsys)[0] == 1
 
 
 def test_outside_git_every_config_file_is_checked(
@@ -247,7 +237,7 @@ def test_outside_git_every_config_file_is_checked(
 ) -> None:
     (tmp_path / ".gitignore").write_text(".env\n")
     (tmp_path / ".env").write_text(f"SECRET_KEY={SECRET}\n")
-    assert _check(tmp_path, capsys=capsys)[0] == 1
+    assert check_in(tmp_path, capsys=capsys)[0] == 1
 
 
 def test_venvs_and_tests_are_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -256,8 +246,8 @@ def test_venvs_and_tests_are_skipped(tmp_path: Path, capsys: pytest.CaptureFixtu
     (tmp_path / "venv" / ".env").write_text(f"SECRET_KEY={SECRET}\n")
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / ".env").write_text(f"SECRET_KEY={SECRET}\n")
-    assert _check(tmp_path, capsys=capsys)[0] == 0
-    assert _check(tmp_path, "--include-tests", capsys=capsys)[0] == 1
+    assert check_in(tmp_path, capsys=capsys)[0] == 0
+    assert check_in(tmp_path, "--include-tests", capsys=capsys)[0] == 1
 
 
 def test_the_plugin_and_check_of_python_files_import_no_parser(tmp_path: Path) -> None:

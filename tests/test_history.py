@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import run_in
 
 from flake8_secret_key import cmd_report, history
 from flake8_secret_key.cli import main
@@ -284,17 +285,6 @@ def test_a_hostile_repository_runs_nothing(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ commands
 
 
-def _run(cwd: Path, args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        status = main(args)
-    finally:
-        os.chdir(old)
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
 def test_check_history_in_every_format_without_the_secret(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
@@ -302,8 +292,8 @@ def test_check_history_in_every_format_without_the_secret(
     repo = init(tmp_path / "r")
     first = commit(repo, {"app.py": HARDCODED})
     commit(repo, {"app.py": FROM_ENV})
-    assert _run(repo, ["check", "--format", fmt], capsys)[0] == 0
-    status, out, _ = _run(repo, ["check", "--history", "--format", fmt], capsys)
+    assert run_in(repo, ["check", "--format", fmt], capsys)[0] == 0
+    status, out, _ = run_in(repo, ["check", "--history", "--format", fmt], capsys)
     assert status == 1
     assert "SKY120" in out and first[:12] in out
     assert SECRET not in out and SECRET[:10] not in out
@@ -313,13 +303,13 @@ def test_check_history_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     repo = init(tmp_path / "r")
     first = commit(repo, {"app.py": HARDCODED})
     commit(repo, {"app.py": FROM_ENV})
-    _, out, err = _run(repo, ["check", "--history"], capsys)
+    _, out, err = run_in(repo, ["check", "--history"], capsys)
     assert (
         out.startswith(f"./app.py:1:18: SKY120 commit {first[:12]} (20")
         and "removed since, but still in the history" in out
     )
     assert err == ""
-    assert _run(repo, ["check", "--history", "--extend-ignore", "SKY120"], capsys)[0] == 0
+    assert run_in(repo, ["check", "--history", "--extend-ignore", "SKY120"], capsys)[0] == 0
 
 
 def test_check_history_of_a_file_given_by_name(
@@ -328,9 +318,9 @@ def test_check_history_of_a_file_given_by_name(
     repo = init(tmp_path / "r")
     commit(repo, {"app.py": HARDCODED, "sub/other.py": f'SECRET_KEY = "{SECRET}-2"\n'})
     commit(repo, {"app.py": FROM_ENV})
-    _, out, _ = _run(repo, ["check", "--history", "app.py"], capsys)
+    _, out, _ = run_in(repo, ["check", "--history", "app.py"], capsys)
     assert [line.split(" ")[0] for line in out.splitlines()] == ["app.py:1:18:"]
-    _, out, _ = _run(repo, ["check", "--history", "sub/other.py"], capsys)
+    _, out, _ = run_in(repo, ["check", "--history", "sub/other.py"], capsys)
     assert [line.split(" ")[1] for line in out.splitlines()] == ["SKY100", "SKY120"]
     assert out.splitlines()[1].startswith("sub/other.py:1:14: SKY120 ")
 
@@ -339,7 +329,7 @@ def test_check_history_outside_git_is_a_note(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "app.py").write_text(FROM_ENV)
-    status, out, err = _run(tmp_path, ["check", "--history"], capsys)
+    status, out, err = run_in(tmp_path, ["check", "--history"], capsys)
     assert (status, out) == (0, "")
     assert err == ".: no history: not a git repository\n"
 
@@ -399,7 +389,7 @@ def test_fix_says_a_removed_key_is_in_the_history(
     repo = init(tmp_path / "r")
     commit(repo, {"app.py": HARDCODED})
     (repo / "cfg.py").write_text('SECRET_KEY = "never-committed-8f7a6b5c"\n')  # not committed
-    status, out, _ = _run(repo, ["fix", "."], capsys)
+    status, out, _ = run_in(repo, ["fix", "."], capsys)
     assert status == 1
     note = [line for line in out.splitlines() if "git history" in line]
     assert note == [
@@ -413,7 +403,7 @@ def test_fix_says_a_removed_key_is_in_the_history(
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "app.py").write_text(HARDCODED)
-    status, out, _ = _run(plain, ["fix", "."], capsys)
+    status, out, _ = run_in(plain, ["fix", "."], capsys)
     assert status == 1 and "git history" not in out
 
 
@@ -428,7 +418,7 @@ def test_keep_key_never_keeps_a_committed_key(
     local = "never-committed-8f7a6b5c-Qz"
     (repo / "cfg.py").write_text(f'JWT_SECRET_KEY = "{local}"\n')
     args = ["fix", ".", "--env-file", ".env", "--keep-key", *(["--check"] if dry else [])]
-    status, out, _ = _run(repo, args, capsys)
+    status, out, _ = run_in(repo, args, capsys)
     assert status == 1
     assert "SECRET_KEY (a freshly generated key (the old key is in the git history" in out
     assert "JWT_SECRET_KEY (the old key (--keep-key))" in out
@@ -448,7 +438,7 @@ def test_check_history_of_this_projects_own_repository(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # A real repository, the one CI checks out: its examples commit keys on purpose.
-    status, out, err = _run(ROOT, ["check", "--history", "examples"], capsys)
+    status, out, err = run_in(ROOT, ["check", "--history", "examples"], capsys)
     assert status == 1, err
     assert "Traceback" not in err
     found = {(line.split(":")[0], line.split()[1]) for line in out.splitlines()}

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from clirun import check_in
 
 from flake8_secret_key import cmd_report
 from flake8_secret_key.cli import main
@@ -136,21 +137,11 @@ def _project(root: Path) -> Path:
     return root
 
 
-def _check(cwd: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        status = main(["check", *args])
-    finally:
-        os.chdir(old)
-    return status, capsys.readouterr().out
-
-
 def test_check_reads_the_files_an_app_loads(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _project(tmp_path)
-    status, out = _check(tmp_path, capsys=capsys)
+    status, out = check_in(tmp_path, capsys=capsys)
     assert status == 1
     assert [line.split(": SKY")[0] for line in out.splitlines()] == [
         "./conf/app.conf:1:32",
@@ -159,15 +150,15 @@ def test_check_reads_the_files_an_app_loads(
     ]
     assert {line.split()[1] for line in out.splitlines()} == {"SKY110"}
     for fmt in ("json", "sarif"):
-        _, out = _check(tmp_path, "--format", fmt, capsys=capsys)
+        _, out = check_in(tmp_path, "--format", fmt, capsys=capsys)
         assert "settings.conf" in out and SECRET not in out and SECRET[:8] not in out
     # A module given by name: its own folder is where its files are looked for.
-    _, out = _check(tmp_path, "app.py", capsys=capsys)
+    _, out = check_in(tmp_path, "app.py", capsys=capsys)
     assert len(out.splitlines()) == 3
     # Excluded, or the module excluded: not read.
-    _, out = _check(tmp_path, "--exclude", "t.conf", capsys=capsys)
+    _, out = check_in(tmp_path, "--exclude", "t.conf", capsys=capsys)
     assert "t.conf" not in out and len(out.splitlines()) == 2
-    assert _check(tmp_path, "--exclude", "app.py", capsys=capsys)[0] == 0
+    assert check_in(tmp_path, "--exclude", "app.py", capsys=capsys)[0] == 0
 
 
 def test_check_never_leaves_the_folder_given(
@@ -176,8 +167,8 @@ def test_check_never_leaves_the_folder_given(
     (tmp_path / "secrets.conf").write_text(PYFILE)
     (tmp_path / "proj").mkdir()
     (tmp_path / "proj" / "app.py").write_text("app.config.from_pyfile('../secrets.conf')\n")
-    assert _check(tmp_path / "proj", capsys=capsys) == (0, "")
-    assert _check(tmp_path, capsys=capsys)[0] == 1  # the folder holds both
+    assert check_in(tmp_path / "proj", capsys=capsys) == (0, "")
+    assert check_in(tmp_path, capsys=capsys)[0] == 1  # the folder holds both
 
 
 def test_a_loaded_file_checked_already_is_checked_once(
@@ -188,7 +179,7 @@ def test_a_loaded_file_checked_already_is_checked_once(
     )
     (tmp_path / "config.cfg").write_text(PYFILE)
     (tmp_path / "config.py").write_text(PYFILE)
-    _, out = _check(tmp_path, capsys=capsys)
+    _, out = check_in(tmp_path, capsys=capsys)
     assert [line.split()[:2] for line in out.splitlines()] == [
         ["./config.cfg:1:14:", "SKY110"],
         ["./config.py:1:14:", "SKY100"],
@@ -202,7 +193,7 @@ def test_a_loaded_file_git_ignores_and_does_not_track_is_not_a_finding(
     _project(tmp_path)
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     (tmp_path / ".gitignore").write_text("instance/\n")
-    _, out = _check(tmp_path, capsys=capsys)
+    _, out = check_in(tmp_path, capsys=capsys)
     assert "settings.conf" not in out and len(out.splitlines()) == 2
 
 
@@ -211,7 +202,7 @@ def test_a_module_that_only_loads_and_does_not_parse_is_no_error(
 ) -> None:
     (tmp_path / "old.py").write_text('print "py2"\napp.config.from_pyfile("s.conf")\n')
     (tmp_path / "s.conf").write_text(PYFILE)
-    assert _check(tmp_path, capsys=capsys) == (0, "")
+    assert check_in(tmp_path, capsys=capsys) == (0, "")
 
 
 # ------------------------------------------------------------------ report
