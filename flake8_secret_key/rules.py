@@ -84,12 +84,13 @@ SKY110 = Rule(
     "SKY110",
     "key-in-committed-config-file",
     True,
-    "A secret key is hardcoded in a committed env or config file.",
-    "A key in a committed .env, .flaskenv, instance/*.cfg, settings.ini, docker-compose "
-    "file, app.yaml, app.json or config JSON/TOML is published with the repository, as "
-    "if it were in the source. Keep the file out of git (or read the key from the "
-    "environment there) and generate a new key. Reported by the check and report "
-    "commands only: the flake8 plugin reads Python files.",
+    "A secret key is hardcoded in an env or config file kept with the code.",
+    "A key in a .env, .flaskenv, instance/*.cfg, settings.ini, docker-compose file, "
+    "app.yaml, app.json, config JSON/TOML or any file the app loads, kept with the code "
+    "(committed, or not ignored by git, or handed in), is published with it, as if it "
+    "were in the source. Keep the file out of git (or read the key from the environment "
+    "there) and generate a new key. Reported by the check and report commands only: the "
+    "flake8 plugin reads Python files.",
 )
 
 SKY120 = Rule(
@@ -149,12 +150,12 @@ def _message(obs: Observation) -> str | None:
             known = f" ({_known(obs.published)})" if obs.published else ""
             what = f"falls back to a hardcoded key{known} when {obs.env_var} is unset"
             return (
-                f"{obs.target} in a committed config file {what}: anyone who can read the "
-                f"repository can forge the sessions of an app run without it. Fix: {fix}"
+                f"{obs.target} in a config file kept with the code {what}: anyone who can "
+                f"read the code can forge the sessions of an app run without it. Fix: {fix}"
             )
         return (
-            f"{obs.target} in a committed config file is {what}: anyone who can read the "
-            f"repository can forge this app's sessions. Fix: {fix}"
+            f"{obs.target} in a config file kept with the code is {what}: anyone who can "
+            f"read the code can forge this app's sessions. Fix: {fix}"
         )
     if obs.source is Source.PUBLISHED:
         harm = f"anyone can forge this app's {obs.signs}"

@@ -199,7 +199,7 @@ def test_check_reports_sky110_and_never_the_secret(
         assert "SKY110" in out
         assert SECRET not in out and SECRET[:8] not in out
     status, out = check_in(tmp_path, capsys=capsys)
-    assert out.startswith("./.env:1:12: SKY110 SECRET_KEY in a committed config file is a ")
+    assert out.startswith("./.env:1:12: SKY110 SECRET_KEY in a config file kept with the code ")
 
 
 def test_check_ignore_and_noqa(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

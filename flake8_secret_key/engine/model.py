@@ -66,7 +66,7 @@ class Kind(Enum):
     ENV_SCHEMA = "env-schema"  # django-environ: environ.Env(SECRET_KEY=(str, v))
     ENV_READ = "env-read"  # a read of a secret-key variable, outside any setting
     PREFIXED_ENV = "prefixed-env"  # app.config.from_prefixed_env()
-    CONFIG_ENTRY = "config-entry"  # a key in a committed env or config file (config_files)
+    CONFIG_ENTRY = "config-entry"  # a key in an env or config file kept with the code
 
 
 class Span(NamedTuple):
