@@ -34,7 +34,7 @@ Measured against dulwich and pygit2 for this: both need a library in every
 install (pygit2 a compiled one) and walk trees commit by commit in Python or C
 calls, while ``log --raw`` hands over every changed blob of the whole history in
 one stream; git is on every machine that has a repository. On pallets/flask (5,500
-commits) ``check --history`` takes about 1.8x the time of ``git log -p HEAD``
+commits) ``check --history`` takes about 1.7x the time of ``git log -p HEAD``
 (``benchmarks/history.py``).
 
 Not a git work tree, or a zip: "no history", never a failure. A shallow clone
