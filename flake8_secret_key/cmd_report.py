@@ -408,8 +408,7 @@ def _config_observations(
     from flake8_secret_key.config_files import analyze_config, config_kind, decode_text
 
     found = []
-    unique = {config.path: config for config in reader.configs}  # loaded, and named so
-    for path, data, error in unique.values():
+    for path, data, error in reader.configs:  # each read once (``Reader.read_loaded``)
         if error is None:
             kind = reader.loaded.get(path) or config_kind(path.rsplit("/", 1)[-1])
             observations, _ = analyze_config(data, path, engine, kind)

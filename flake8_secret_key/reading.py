@@ -121,10 +121,11 @@ class Reader:
         if self.count_skipped_files:
             self.skipped_files += sum(count_python(venv) for venv in found.venvs)
         wants = self.wants
+        place = _Place("", root)
         for full in found.files:
             rel = _rel(full, root, prefix)
             if wants is None or wants(rel):
-                self._place = _Place("", root)
+                self._place = place
                 yield _read_file(full, rel)
         for full in found.zips:
             rel = _rel(full, root, prefix)
@@ -156,20 +157,24 @@ class Reader:
             return  # a submission that is one .py file: its neighbours are not its own
         for load in loads:
             for rel in candidates(module[len(place.shown) :], load.name):
-                found = self._at(place, rel)
+                shown = place.shown + rel
+                if shown in self.loaded:
+                    break
+                read = any(config.path == shown for config in self.configs)
+                found = True if read else self._at(place, rel)
                 if found is None:
                     continue
-                shown = place.shown + rel
                 wanted = self.wants is None or self.wants(shown)
-                if wanted and not rel.endswith(PY_SUFFIXES) and shown not in self.loaded:
-                    self.loaded[shown] = load.format
+                if wanted and not rel.endswith(PY_SUFFIXES):
+                    self.loaded[shown] = load.format  # read as the call says
                     if not isinstance(found, bool):
                         self.configs.append(found._replace(path=shown))
                 break
 
     def _at(self, place: _Place, rel: str) -> SourceFile | bool | None:
-        """The file ``rel`` of ``place``: None if it is not there, False if it is not
-        to be read (a link, git-ignored and untracked), else its bytes or error."""
+        """The file ``rel`` of ``place``, not read yet: None if it is not there, False
+        if it is not to be read (a link, git-ignored and untracked), else its bytes or
+        error."""
         if place.zf is not None:
             try:
                 info = place.zf.getinfo(place.prefix + rel)
@@ -304,6 +309,7 @@ class Reader:
         self.venvs.extend(shown + venv for venv in plan.venvs)
         self.skipped_files += plan.skipped_files if self.count_skipped_files else 0
         wants = self.wants
+        place = _Place(shown, None, zf, prefix)
         try:
             for rel, info in plan.python:
                 if wants is not None and not wants(shown + rel):
@@ -311,10 +317,10 @@ class Reader:
                 if info.file_size > MAX_FILE:
                     yield SourceFile(shown + rel, b"", f"larger than {mb(MAX_FILE)}, not read")
                     continue
-                self._place = _Place(shown, None, zf, prefix)
+                self._place = place
                 yield SourceFile(shown + rel, read_entry(zf, info, self.budget, shown))
-            for rel, info in plan.configs:
-                if wants is None or wants(shown + rel):
+            for rel, info in plan.configs:  # but those read already (read_loaded)
+                if (wants is None or wants(shown + rel)) and shown + rel not in self.loaded:
                     data = read_entry(zf, info, self.budget, shown)
                     self.configs.append(SourceFile(shown + rel, data))
             for rel, info in plan.zips:

@@ -286,3 +286,16 @@ def test_report_a_loaded_file_git_ignores_and_does_not_track(tmp_path: Path) -> 
     assert _verdicts(tmp_path / "cohort")["erin"][0] == "no-key"
     subprocess.run(["git", "add", "-f", "settings.conf"], cwd=sub, check=True)
     assert _verdicts(tmp_path / "cohort")["erin"] == ("hardcoded", "settings.conf:1")
+
+
+def test_report_reads_a_loaded_file_with_a_config_name_once(tmp_path: Path) -> None:
+    cohort = tmp_path / "cohort"
+    folder = cohort / "folder"
+    folder.mkdir(parents=True)
+    (folder / "app.py").write_text("app.config.from_pyfile('config.cfg')\n")
+    (folder / "config.cfg").write_text(PYFILE)
+    with zipfile.ZipFile(cohort / "zipped.zip", "w") as zf:
+        zf.writestr("proj/app.py", "app.config.from_pyfile('config.cfg')\n")
+        zf.writestr("proj/config.cfg", PYFILE)
+    rows = cmd_report.mark_all(list_submissions(str(cohort)), Config())
+    assert [(row.submission, row.findings) for row in rows] == [("folder", 1), ("zipped.zip", 1)]
